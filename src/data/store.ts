@@ -1,0 +1,174 @@
+// The app's one IndexedDB database: a versioned schema (images, samples, results, runs, adapters, settings) on idb.
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+
+export const DB_NAME = 'pixelthink-playground';
+
+export type Box = [number, number, number, number];
+export type Point = [number, number];
+
+/** An image the user opened, keyed by the SHA-256 of its bytes so the same file is stored once. */
+export interface StoredImage {
+  id: string;
+  blob: Blob;
+  name: string;
+  type: string;
+  width: number;
+  height: number;
+  bytes: number;
+  addedAt: number;
+}
+
+export type DifficultySource = 'shapeworld' | 'user' | 'estimated';
+
+/** A labelled sample: ground truth in the 840 frame, difficulty and where it came from. */
+export interface StoredSample {
+  id: string;
+  imageId: string;
+  query: string;
+  gt: { bbox: Box; points: [Point, Point]; mask?: Blob };
+  difficulty: number | null;
+  difficultySource: DifficultySource | null;
+  createdAt: number;
+}
+
+/** One query run: the raw response and what was measured; rewards are recomputed from it, never stored. */
+export interface StoredResult {
+  id?: number;
+  imageId: string;
+  sampleId: string | null;
+  query: string;
+  modelId: string;
+  response: string;
+  words: number;
+  tokens: number;
+  uncertainty: number | null;
+  difficulty: number | null;
+  timingsMs: Record<string, number>;
+  createdAt: number;
+}
+
+export interface StoredRun {
+  id: string;
+  name: string;
+  config: Record<string, unknown>;
+  metrics: Record<string, number>[];
+  status: 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface StoredAdapter {
+  id: string;
+  name: string;
+  baseModelId: string;
+  tensors: Record<string, { shape: number[]; data: ArrayBuffer }>;
+  rewardParams: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface PlaygroundSchema extends DBSchema {
+  images: { key: string; value: StoredImage; indexes: { 'by-added': number } };
+  samples: { key: string; value: StoredSample; indexes: { 'by-image': string } };
+  results: { key: number; value: StoredResult; indexes: { 'by-image': string; 'by-created': number } };
+  runs: { key: string; value: StoredRun };
+  adapters: { key: string; value: StoredAdapter };
+  settings: { key: string; value: unknown };
+}
+
+type UpgradeTx = IDBPTransaction<PlaygroundSchema, StoreNames<PlaygroundSchema>[], 'versionchange'>;
+type Migration = (db: IDBPDatabase<PlaygroundSchema>, tx: UpgradeTx) => void;
+
+/**
+ * Migration i takes the database from version i to i + 1. Never edit one that has shipped: append a new one,
+ * so that a browser holding any older version upgrades step by step and keeps its data.
+ */
+const MIGRATIONS: Migration[] = [
+  // v1: the stores.
+  (db) => {
+    db.createObjectStore('images', { keyPath: 'id' });
+    db.createObjectStore('samples', { keyPath: 'id' });
+    db.createObjectStore('results', { keyPath: 'id', autoIncrement: true });
+    db.createObjectStore('runs', { keyPath: 'id' });
+    db.createObjectStore('adapters', { keyPath: 'id' });
+    db.createObjectStore('settings');
+  },
+  // v2: look-ups by image (the stage lists an image's samples and results) and the newest images first.
+  (_db, tx) => {
+    tx.objectStore('images').createIndex('by-added', 'addedAt');
+    tx.objectStore('samples').createIndex('by-image', 'imageId');
+    tx.objectStore('results').createIndex('by-image', 'imageId');
+    tx.objectStore('results').createIndex('by-created', 'createdAt');
+  },
+];
+
+export const DB_VERSION = MIGRATIONS.length;
+
+export type PlaygroundDb = IDBPDatabase<PlaygroundSchema>;
+
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+  constructor(
+    readonly code: 'quota-exceeded' | 'blocked' | 'unavailable' | 'failed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Opens (creating or upgrading) the database; `version` below the latest is for upgrade tests only. */
+export async function openPlaygroundDb(
+  options: { name?: string; version?: number } = {},
+): Promise<PlaygroundDb> {
+  const version = options.version ?? DB_VERSION;
+  if (!Number.isInteger(version) || version < 1 || version > DB_VERSION)
+    throw new RangeError(`version must be 1..${DB_VERSION}`);
+  if (typeof indexedDB === 'undefined')
+    throw new StorageError('unavailable', 'This browser offers no IndexedDB (private mode may disable it).');
+  try {
+    const db = await openDB<PlaygroundSchema>(options.name ?? DB_NAME, version, {
+      upgrade(db, oldVersion, _newVersion, tx) {
+        for (let v = oldVersion; v < version; v++) MIGRATIONS[v]?.(db, tx);
+      },
+      // A newer tab wants to upgrade: step aside rather than block it; this tab reopens on its next reload.
+      blocking() {
+        db.close();
+      },
+    });
+    return db;
+  } catch (err) {
+    throw toStorageError(err);
+  }
+}
+
+/** Maps the DOMExceptions IndexedDB throws to StorageError so the UI can say what happened. */
+export function toStorageError(err: unknown): StorageError {
+  if (err instanceof StorageError) return err;
+  if (err instanceof DOMException && err.name === 'QuotaExceededError')
+    return new StorageError(
+      'quota-exceeded',
+      'The browser storage quota is full: delete old images or runs.',
+    );
+  return new StorageError('failed', `Storage failed: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+export const SETTING_CURRENT_IMAGE = 'stage.currentImageId';
+
+export async function putImage(db: PlaygroundDb, image: StoredImage): Promise<void> {
+  try {
+    await db.put('images', image);
+  } catch (err) {
+    throw toStorageError(err);
+  }
+}
+
+export async function getSetting<T>(db: PlaygroundDb, key: string): Promise<T | undefined> {
+  return (await db.get('settings', key)) as T | undefined;
+}
+
+export async function putSetting(db: PlaygroundDb, key: string, value: unknown): Promise<void> {
+  try {
+    await db.put('settings', value, key);
+  } catch (err) {
+    throw toStorageError(err);
+  }
+}

@@ -1,0 +1,35 @@
+// App state for the model workers: their handles and the backend each one chose, as Svelte 5 runes.
+import { startPolicyWorker, startSegmenterWorker, type WorkerHandle } from '../../workers/client';
+import type { BackendReport, ModelWorkerApi, WorkerKind } from '../../workers/protocol';
+
+export type ReportState =
+  { status: 'starting' } | { status: 'ready'; report: BackendReport } | { status: 'failed'; message: string };
+
+class WorkersState {
+  policy: WorkerHandle<ModelWorkerApi> | null = null;
+  segmenter: WorkerHandle<ModelWorkerApi> | null = null;
+  reports = $state<Record<WorkerKind, ReportState>>({
+    policy: { status: 'starting' },
+    segmenter: { status: 'starting' },
+  });
+
+  /** Starts both workers and asks each which backend it runs on; idempotent. */
+  start(): void {
+    if (this.policy) return;
+    this.policy = startPolicyWorker();
+    this.segmenter = startSegmenterWorker();
+    void this.probe('policy', this.policy);
+    void this.probe('segmenter', this.segmenter);
+  }
+
+  private async probe(kind: WorkerKind, handle: WorkerHandle<ModelWorkerApi>): Promise<void> {
+    try {
+      const report = await Promise.race([handle.api.capabilities(), handle.crashed]);
+      this.reports[kind] = { status: 'ready', report };
+    } catch (err) {
+      this.reports[kind] = { status: 'failed', message: err instanceof Error ? err.message : String(err) };
+    }
+  }
+}
+
+export const workers = new WorkersState();

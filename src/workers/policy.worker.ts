@@ -1,0 +1,7 @@
+// The policy worker: owns its GPU device and (from the model issues on) the reasoning policy; comlink facade only.
+import * as Comlink from 'comlink';
+import { installErrorTransfer } from './errors';
+import { createModelWorker } from './model-worker';
+
+installErrorTransfer();
+Comlink.expose(createModelWorker('policy'));
