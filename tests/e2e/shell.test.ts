@@ -62,13 +62,11 @@ describe('app shell with WebGPU', () => {
       .getByTestId('image-input')
       .setInputFiles({ name: 'keep.png', mimeType: 'image/png', buffer: gradientPng(64, 48) });
     await expect.poll(() => page.getByTestId('image-meta').textContent()).toContain('keep.png');
-    await page
-      .getByTestId('image-input')
-      .setInputFiles({
-        name: 'broken.png',
-        mimeType: 'image/png',
-        buffer: gradientPng(64, 48).subarray(0, 60),
-      });
+    await page.getByTestId('image-input').setInputFiles({
+      name: 'broken.png',
+      mimeType: 'image/png',
+      buffer: gradientPng(64, 48).subarray(0, 60),
+    });
     await expect
       .poll(() => page.getByTestId('image-error').textContent())
       .toMatch(/broken\.png.*could not be decoded/);
