@@ -31,6 +31,22 @@ describe('app shell with WebGPU', () => {
     expect(errors).toEqual([]);
   });
 
+  it('lets the page talk to its own origin only', async () => {
+    const { page } = await openPage(browser, baseUrl);
+    const outcome = await page.evaluate(async () => {
+      const violations: string[] = [];
+      document.addEventListener('securitypolicyviolation', (e) => violations.push(e.blockedURI));
+      const external = await fetch('https://example.com/upload', { method: 'POST', body: 'x' }).then(
+        () => 'sent',
+        () => 'blocked',
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      return { external, violations };
+    });
+    expect(outcome.external).toBe('blocked');
+    expect(outcome.violations.some((uri) => uri.startsWith('https://example.com'))).toBe(true);
+  });
+
   it('shows an image opened through the picker, and still after a reload', async () => {
     const { page, errors } = await openPage(browser, baseUrl);
     await page
