@@ -28,6 +28,8 @@ export interface StoredSample {
   gt: { bbox: Box; points: [Point, Point]; mask?: Blob };
   difficulty: number | null;
   difficultySource: DifficultySource | null;
+  /** Reference reasoning chains, when the sample comes with them (ShapeWorld: a long and a short one). */
+  references?: { long: string; short: string };
   createdAt: number;
 }
 
@@ -152,23 +154,29 @@ export function toStorageError(err: unknown): StorageError {
 }
 
 export const SETTING_CURRENT_IMAGE = 'stage.currentImageId';
+export const SETTING_CURRENT_SAMPLE = 'stage.currentSampleId';
 
-export async function putImage(db: PlaygroundDb, image: StoredImage): Promise<void> {
+/** Runs a write and turns a full quota or any other IndexedDB failure into a StorageError. */
+async function write(work: Promise<unknown>): Promise<void> {
   try {
-    await db.put('images', image);
+    await work;
   } catch (err) {
     throw toStorageError(err);
   }
+}
+
+export function putImage(db: PlaygroundDb, image: StoredImage): Promise<void> {
+  return write(db.put('images', image));
+}
+
+export function putSample(db: PlaygroundDb, sample: StoredSample): Promise<void> {
+  return write(db.put('samples', sample));
+}
+
+export function putSetting(db: PlaygroundDb, key: string, value: unknown): Promise<void> {
+  return write(db.put('settings', value, key));
 }
 
 export async function getSetting<T>(db: PlaygroundDb, key: string): Promise<T | undefined> {
   return (await db.get('settings', key)) as T | undefined;
-}
-
-export async function putSetting(db: PlaygroundDb, key: string, value: unknown): Promise<void> {
-  try {
-    await db.put('settings', value, key);
-  } catch (err) {
-    throw toStorageError(err);
-  }
 }

@@ -1,7 +1,13 @@
 // How the UI (and browser tests) start the model workers and run cancellable jobs on them through comlink.
 import * as Comlink from 'comlink';
 import { installErrorTransfer, WorkerError } from './errors';
-import type { JobProgress, ModelWorkerApi, PolicyWorkerApi, SegmenterWorkerApi } from './protocol';
+import type {
+  DataWorkerApi,
+  JobProgress,
+  ModelWorkerApi,
+  PolicyWorkerApi,
+  SegmenterWorkerApi,
+} from './protocol';
 
 export interface WorkerHandle<Api> {
   api: Comlink.Remote<Api>;
@@ -44,6 +50,13 @@ export function startSegmenterWorker(): WorkerHandle<SegmenterWorkerApi> {
   return wrap(
     new Worker(new URL('./segmenter.worker.ts', import.meta.url), { type: 'module', name: 'segmenter' }),
     'segmenter',
+  );
+}
+
+export function startDataWorker(): WorkerHandle<DataWorkerApi> {
+  return wrap(
+    new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'data' }),
+    'data',
   );
 }
 

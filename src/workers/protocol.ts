@@ -1,4 +1,6 @@
 // The typed API every model worker exposes through comlink, and the records that cross the boundary.
+import type { Box, Point } from '../data/store';
+import type { Level, Split } from '../data/shapeworld';
 import type { WebGpuReport } from '../webgpu/device';
 
 export type ComputeBackend = 'webgpu' | 'wasm';
@@ -50,3 +52,31 @@ export interface ModelWorkerApi {
 
 export type PolicyWorkerApi = ModelWorkerApi;
 export type SegmenterWorkerApi = ModelWorkerApi;
+
+/** A ShapeWorld sample as the gallery strip shows it: its facts and a small thumbnail. */
+export interface GalleryItem {
+  id: string;
+  split: Split;
+  index: number;
+  query: string;
+  difficulty: number;
+  level: Level;
+  thumbnail: { width: number; height: number; rgba: Uint8ClampedArray };
+}
+
+/** A ShapeWorld sample ready for the stage: the image and target mask as PNG bytes, and the record. */
+export interface LoadedSample {
+  id: string;
+  query: string;
+  difficulty: number;
+  png: Uint8Array;
+  maskPng: Uint8Array;
+  gt: { bbox: Box; points: [Point, Point] };
+  references: { long: string; short: string };
+}
+
+/** The data worker renders ShapeWorld scenes off the main thread (a full-size sample takes ~0.5 s). */
+export interface DataWorkerApi {
+  galleryItems(split: Split, indices: number[], thumbnailSize: number): Promise<GalleryItem[]>;
+  loadSample(split: Split, index: number): Promise<LoadedSample>;
+}

@@ -2,53 +2,85 @@
 import { ImageInputError, validateImageFile } from '../../data/images';
 import {
   getSetting,
-  openPlaygroundDb,
   putImage,
+  putSample,
   putSetting,
   SETTING_CURRENT_IMAGE,
+  SETTING_CURRENT_SAMPLE,
   StorageError,
-  type PlaygroundDb,
   type StoredImage,
+  type StoredSample,
 } from '../../data/store';
+import type { LoadedSample } from '../../workers/protocol';
+import { database } from './database';
 
 class StageState {
   image = $state<StoredImage | null>(null);
+  /** The labelled sample on the stage (a gallery sample, say), or null for a plain image. */
+  sample = $state<StoredSample | null>(null);
   url = $state<string | null>(null);
   error = $state<string | null>(null);
   busy = $state(false);
-  private db: Promise<PlaygroundDb> | null = null;
 
-  private database(): Promise<PlaygroundDb> {
-    this.db ??= openPlaygroundDb();
-    return this.db;
-  }
-
-  private show(image: StoredImage | null): void {
+  private show(image: StoredImage | null, sample: StoredSample | null = null): void {
     if (this.url) URL.revokeObjectURL(this.url);
     this.image = image;
+    this.sample = sample;
     this.url = image ? URL.createObjectURL(image.blob) : null;
   }
 
   /** Restores the image that was on the stage before the reload, if any. */
   async restore(): Promise<void> {
     await this.guard(async () => {
-      const db = await this.database();
+      const db = await database();
       const id = await getSetting<string>(db, SETTING_CURRENT_IMAGE);
       const image = id ? await db.get('images', id) : undefined;
-      this.show(image ?? null);
+      const sampleId = await getSetting<string | null>(db, SETTING_CURRENT_SAMPLE);
+      const sample = sampleId ? await db.get('samples', sampleId) : undefined;
+      this.show(image ?? null, sample?.imageId === id ? sample : null);
     });
   }
 
   /** Validates a file from the picker, a drop or a paste, stores it, and shows it; errors are shown, nothing lost. */
   async open(file: Blob, name?: string): Promise<void> {
     await this.guard(async () => {
-      const valid = await validateImageFile(file, name);
-      const db = await this.database();
-      const stored: StoredImage = { ...valid, addedAt: Date.now() };
-      await putImage(db, stored);
-      await putSetting(db, SETTING_CURRENT_IMAGE, stored.id);
+      const stored = await this.storeImage(file, name);
+      await putSetting(await database(), SETTING_CURRENT_SAMPLE, null);
       this.show(stored);
     });
+  }
+
+  /** Puts a ShapeWorld sample on the stage with its ground truth, through the same checks as any image. */
+  async openSample(loaded: LoadedSample): Promise<void> {
+    await this.guard(async () => {
+      const image = await this.storeImage(
+        new Blob([loaded.png as BlobPart], { type: 'image/png' }),
+        `${loaded.id}.png`,
+      );
+      const sample: StoredSample = {
+        id: loaded.id,
+        imageId: image.id,
+        query: loaded.query,
+        gt: { ...loaded.gt, mask: new Blob([loaded.maskPng as BlobPart], { type: 'image/png' }) },
+        difficulty: loaded.difficulty,
+        difficultySource: 'shapeworld',
+        references: loaded.references,
+        createdAt: Date.now(),
+      };
+      const db = await database();
+      await putSample(db, sample);
+      await putSetting(db, SETTING_CURRENT_SAMPLE, sample.id);
+      this.show(image, sample);
+    });
+  }
+
+  private async storeImage(file: Blob, name?: string): Promise<StoredImage> {
+    const valid = await validateImageFile(file, name);
+    const db = await database();
+    const stored: StoredImage = { ...valid, addedAt: Date.now() };
+    await putImage(db, stored);
+    await putSetting(db, SETTING_CURRENT_IMAGE, stored.id);
+    return stored;
   }
 
   private async guard(work: () => Promise<void>): Promise<void> {

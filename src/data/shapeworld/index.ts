@@ -1,0 +1,21 @@
+// Public entry of ShapeWorld-Reason: samples by (split, index), rendering, ground truth, queries and answer formatting.
+export { FRAME, SHAPES, COLOURS, SIZES } from './attributes';
+export type { Box, Colour, Point, Rgb, Shape, Size } from './attributes';
+export { sample, sampleQuery, KIND_WEIGHTS } from './sample';
+export type { ObjectRecord, ShapeWorldQuery, ShapeWorldSample } from './sample';
+export { SPLITS, SPLIT_SIZES, DATASET_VERSION, isSplit, sampleId, checkIndex } from './splits';
+export type { Split } from './splits';
+export { renderScene, objectMask, rasteriseObject, MAX_RENDER_SIZE } from './raster';
+export type { ObjectCrop, RenderedScene } from './raster';
+export { objectGroundTruth, sceneGroundTruth } from './groundtruth';
+export type { GroundTruth } from './groundtruth';
+export { difficulty, difficultyTerms, levelOf, TAU_HARD, TAU_MEDIUM, DIFFICULTY_WEIGHTS } from './difficulty';
+export type { DifficultyTerms, Level } from './difficulty';
+export { evaluate, resolve } from './program';
+export type { Program, Evaluation } from './program';
+export { QUERY_KINDS } from './query';
+export type { QueryKind } from './query';
+export { formatAnswer, formatResponse } from './reasoning';
+export type { AnswerBox } from './reasoning';
+export type { Background, Scene, SceneObject } from './scene';
+export { fingerprint } from './fingerprint';
