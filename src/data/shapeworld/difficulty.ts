@@ -1,12 +1,13 @@
 // Difficulty 1–10 of a query on its scene (documented in docs/shapeworld.md) and its PixelThink level.
+import { DEFAULT_REWARD_PARAMS, difficultyLevel, type DifficultyLevel } from '../../rl';
 import type { Program } from './program';
 import type { Scene, SceneObject } from './scene';
 
-/** PixelThink's thresholds (method §3 defaults): hard d ≥ τ1, medium τ2 ≤ d < τ1, easy d < τ2. */
-export const TAU_HARD = 5.0;
-export const TAU_MEDIUM = 3.5;
+/** ShapeWorld labels levels with PixelThink's released thresholds (method §3): hard d ≥ τ1, medium τ2 ≤ d < τ1. */
+export const TAU_HARD = DEFAULT_REWARD_PARAMS.tau1;
+export const TAU_MEDIUM = DEFAULT_REWARD_PARAMS.tau2;
 
-export type Level = 'easy' | 'medium' | 'hard';
+export type Level = DifficultyLevel;
 
 /** Weights of the difficulty formula; see docs/shapeworld.md for how they were calibrated. */
 export const DIFFICULTY_WEIGHTS = {
@@ -87,7 +88,5 @@ export function difficulty(program: Program, scene: Scene, target: number): numb
 }
 
 export function levelOf(difficulty: number): Level {
-  if (difficulty >= TAU_HARD) return 'hard';
-  if (difficulty >= TAU_MEDIUM) return 'medium';
-  return 'easy';
+  return difficultyLevel(difficulty, DEFAULT_REWARD_PARAMS);
 }

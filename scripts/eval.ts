@@ -1,0 +1,137 @@
+// CLI: evaluates a policy + segmenter pair on a ShapeWorld split and prints the per-level table (npm run eval -- --help).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  CliUsageError,
+  EvalError,
+  defaultPolicies,
+  defaultSegmenters,
+  evalUsage,
+  evaluate,
+  formatProgress,
+  formatSummaryTable,
+  parseEvalArgs,
+} from '../src/eval/index';
+import type {
+  EvalCliOptions,
+  EvalCommand,
+  EvalProgress,
+  EvalSummary,
+  PolicyRunner,
+  RunnerRegistry,
+  SegmenterRunner,
+} from '../src/eval/index';
+import { RlError } from '../src/rl/index';
+
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+const EXIT_INTERRUPTED = 130;
+
+class InterruptedError extends EvalError {}
+
+class FileError extends EvalError {}
+
+interface Registries {
+  policies: RunnerRegistry<PolicyRunner>;
+  segmenters: RunnerRegistry<SegmenterRunner>;
+}
+
+/** On a terminal the line is redrawn in place; in a log, about ten lines per run are enough. */
+function reportProgress(progress: EvalProgress): void {
+  const { done, total } = progress;
+  const line = formatProgress(progress);
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}${done === total ? '\n' : ''}`);
+  else if (done === total || done % Math.max(1, Math.round(total / 10)) === 0)
+    process.stderr.write(`${line}\n`);
+}
+
+function describeFailure(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The folder is made before the run, so a bad path fails at once rather than after the whole split. */
+function prepareJsonPath(path: string | null): string | null {
+  if (path === null) return null;
+  const absolute = resolve(path);
+  try {
+    mkdirSync(dirname(absolute), { recursive: true });
+  } catch (error) {
+    throw new FileError(`cannot create the folder of ${absolute}: ${describeFailure(error)}`);
+  }
+  return absolute;
+}
+
+function writeJson(path: string, summary: EvalSummary): void {
+  const report = { generatedAt: new Date().toISOString(), ...summary };
+  try {
+    writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  } catch (error) {
+    throw new FileError(`cannot write ${path}: ${describeFailure(error)}`);
+  }
+}
+
+/** Ctrl-C stops the run before the next sample instead of killing it mid-write. */
+async function evaluateInterruptibly(options: EvalCliOptions, registries: Registries): Promise<EvalSummary> {
+  const policy = await registries.policies.create(options.policy);
+  const segmenter = await registries.segmenters.create(options.segmenter);
+  const controller = new AbortController();
+  const interrupt = () => controller.abort(new InterruptedError('interrupted'));
+  process.once('SIGINT', interrupt);
+  try {
+    return await evaluate(options.split, {
+      n: options.n,
+      offset: options.offset,
+      policy,
+      segmenter,
+      rewardParams: options.rewardParams,
+      onProgress: reportProgress,
+      signal: controller.signal,
+    });
+  } finally {
+    process.off('SIGINT', interrupt);
+    await policy.dispose?.();
+    await segmenter.dispose?.();
+  }
+}
+
+async function run(options: EvalCliOptions, registries: Registries): Promise<void> {
+  const jsonPath = prepareJsonPath(options.json);
+  const summary = await evaluateInterruptibly(options, registries);
+  console.log(formatSummaryTable(summary));
+  if (jsonPath === null) return;
+  writeJson(jsonPath, summary);
+  console.log(`\nwrote ${jsonPath}`);
+}
+
+/** Returns the exit code: 0 on success, 2 on bad usage, 1 when the run fails, 130 when interrupted. */
+async function main(argv: readonly string[]): Promise<number> {
+  const registries = { policies: defaultPolicies(), segmenters: defaultSegmenters() };
+  const known = { policies: registries.policies.list(), segmenters: registries.segmenters.list() };
+  let command: EvalCommand;
+  try {
+    command = parseEvalArgs(argv, known);
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    console.error(`eval: ${error.message}\n${evalUsage(known)}`);
+    return EXIT_USAGE;
+  }
+  if (command.kind === 'help') {
+    console.log(evalUsage(known));
+    return 0;
+  }
+  try {
+    await run(command.options, registries);
+    return 0;
+  } catch (error) {
+    if (error instanceof InterruptedError) {
+      console.error('\neval: interrupted');
+      return EXIT_INTERRUPTED;
+    }
+    // Errors the harness and the rl core raise on purpose get one clear line; anything else is a bug: full stack.
+    if (!(error instanceof EvalError || error instanceof RlError)) throw error;
+    console.error(`eval: ${error.message}`);
+    return EXIT_FAILURE;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
