@@ -1,0 +1,52 @@
+// Unit tests of the model fetch guard: folders answer from memory, only the app and configured hosts reach the network.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  createModelFetch,
+  ModelSourceError,
+  registerModelFolder,
+  unregisterModelFolder,
+} from './model-fetch';
+
+const config = {
+  localModelPath: '/models/',
+  allowedHosts: ['https://huggingface.co'],
+  origin: 'http://app.test',
+};
+
+describe('createModelFetch', () => {
+  afterEach(() => unregisterModelFolder('picked/model'));
+
+  it('answers a registered folder from memory without touching the network', async () => {
+    const network = vi.fn<typeof fetch>();
+    registerModelFolder('picked/model', new Map([['onnx/a.onnx', new Blob(['bytes'])]]));
+    const modelFetch = createModelFetch(config, network);
+    expect(await (await modelFetch('/models/picked/model/onnx/a.onnx')).text()).toBe('bytes');
+    expect((await modelFetch('/models/picked/model/missing.json')).status).toBe(404);
+    expect(network).not.toHaveBeenCalled();
+  });
+
+  it('lets the app origin and configured hosts through', async () => {
+    const network = vi.fn<typeof fetch>(async () => new Response('ok'));
+    const modelFetch = createModelFetch(config, network);
+    await modelFetch('/models/nano-sam/config.json');
+    await modelFetch('https://huggingface.co/Xenova/slimsam-77-uniform/resolve/main/config.json');
+    expect(network.mock.calls.map(([url]) => String(url))).toEqual([
+      'http://app.test/models/nano-sam/config.json',
+      'https://huggingface.co/Xenova/slimsam-77-uniform/resolve/main/config.json',
+    ]);
+  });
+
+  it('refuses any other host with a typed error naming it', async () => {
+    const network = vi.fn<typeof fetch>();
+    const modelFetch = createModelFetch(config, network);
+    await expect(modelFetch('https://evil.example/steal?img=1')).rejects.toBeInstanceOf(ModelSourceError);
+    await expect(modelFetch('https://huggingface.co.evil.example/x')).rejects.toThrow(
+      /not https:\/\/huggingface\.co\.evil\.example/,
+    );
+    expect(network).not.toHaveBeenCalled();
+  });
+
+  it('refuses ids that could escape the models folder', () => {
+    expect(() => registerModelFolder('../etc', new Map())).toThrow(ModelSourceError);
+  });
+});

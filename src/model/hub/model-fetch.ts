@@ -1,0 +1,72 @@
+// The only way model files are fetched: from this app, from configured model hosts, or from a folder the user opened.
+
+export class ModelSourceError extends Error {
+  override readonly name = 'ModelSourceError';
+  constructor(
+    readonly url: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Files of a model the user opened from disk (or a test made in memory), by path inside the model folder. */
+export type ModelFolder = ReadonlyMap<string, Blob>;
+
+export interface ModelFetchConfig {
+  /** Root-relative prefix under which models live, e.g. '/models/'. */
+  localModelPath: string;
+  /** Origins (https://host) that may serve model files, besides this app's own. */
+  allowedHosts: readonly string[];
+  /** The page's own origin: relative URLs resolve against it. */
+  origin: string;
+}
+
+const folders = new Map<string, ModelFolder>();
+
+/** Makes `localModelPath/<id>/<file>` answer from the given files instead of the network. */
+export function registerModelFolder(id: string, files: ModelFolder): void {
+  // One or two path segments (org/name), none starting with a dot, so an id cannot climb out of the folder.
+  if (!/^[\w-][\w.-]*(\/[\w-][\w.-]*)?$/.test(id))
+    throw new ModelSourceError(id, `"${id}" is not a valid model id.`);
+  folders.set(id, files);
+}
+
+export function unregisterModelFolder(id: string): void {
+  folders.delete(id);
+}
+
+function fromFolder(path: string, config: ModelFetchConfig): Response | null {
+  if (!path.startsWith(config.localModelPath)) return null;
+  const rest = decodeURIComponent(path.slice(config.localModelPath.length));
+  for (const [id, files] of folders) {
+    if (!rest.startsWith(`${id}/`)) continue;
+    const file = files.get(rest.slice(id.length + 1));
+    return file
+      ? new Response(file, { status: 200 })
+      : new Response(null, { status: 404, statusText: 'Not Found' });
+  }
+  return null;
+}
+
+/**
+ * A fetch for model loading: answers opened folders from memory, lets the app's origin and configured hosts
+ * through, and refuses every other address, so a model config cannot make the page talk to anyone else.
+ */
+export function createModelFetch(
+  config: ModelFetchConfig,
+  network: typeof fetch = globalThis.fetch.bind(globalThis),
+) {
+  return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = new URL(input instanceof Request ? input.url : String(input), config.origin);
+    const local = url.origin === config.origin ? fromFolder(url.pathname, config) : null;
+    if (local) return local;
+    const allowed = url.origin === config.origin || config.allowedHosts.includes(url.origin);
+    if (!allowed)
+      throw new ModelSourceError(
+        url.href,
+        `Model files may come only from this app or a configured host, not ${url.origin}.`,
+      );
+    return network(url, init);
+  };
+}
