@@ -2,7 +2,14 @@
 import * as Comlink from 'comlink';
 
 export type WorkerErrorCode =
-  'cancelled' | 'bad-request' | 'webgpu-unavailable' | 'device-lost' | 'out-of-memory' | 'internal';
+  | 'cancelled'
+  | 'bad-request'
+  | 'not-ready'
+  | 'model-load-failed'
+  | 'webgpu-unavailable'
+  | 'device-lost'
+  | 'out-of-memory'
+  | 'internal';
 
 export class WorkerError extends Error {
   override readonly name = 'WorkerError';

@@ -2,6 +2,13 @@
 import type { Box, Point } from '../data/store';
 import type { Level, Split } from '../data/shapeworld';
 import type { WebGpuReport } from '../webgpu/device';
+import type {
+  RgbaImage as SegmenterImage,
+  SegmentPrompt,
+  SegmentResult,
+} from '../model/segmenter/sam-segmenter';
+
+export type { SegmenterImage, SegmentPrompt, SegmentResult };
 
 export type ComputeBackend = 'webgpu' | 'wasm';
 
@@ -51,7 +58,24 @@ export interface ModelWorkerApi {
 }
 
 export type PolicyWorkerApi = ModelWorkerApi;
-export type SegmenterWorkerApi = ModelWorkerApi;
+
+export interface LoadedSegmenter {
+  modelId: string;
+  device: ComputeBackend;
+  /** False for standard SAM exports: the box then travels as two corner points. */
+  takesBoxInput: boolean;
+  loadMs: number;
+}
+
+/** The segmenter worker: a SAM-class model (nano-sam, SlimSAM, SAM2) through transformers.js. */
+export interface SegmenterWorkerApi extends ModelWorkerApi {
+  /** Makes `/models/<id>/…` answer from files the user opened (a model folder), without any network. */
+  openModelFolder(id: string, files: Map<string, Blob>): void;
+  loadModel(jobId: string, modelId: string, onProgress: ProgressCallback): Promise<LoadedSegmenter>;
+  /** Encodes the image once; later prompts reuse it. */
+  encodeImage(image: SegmenterImage): Promise<{ encodeMs: number }>;
+  segment(prompt: SegmentPrompt): Promise<SegmentResult>;
+}
 
 /** A ShapeWorld sample as the gallery strip shows it: its facts and a small thumbnail. */
 export interface GalleryItem {

@@ -1,7 +1,7 @@
-// The segmenter worker: owns its GPU device and (from the model issues on) the promptable segmenter; comlink facade only.
+// The segmenter worker: owns its GPU device and the promptable segmenter; comlink facade only.
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from './errors';
-import { createModelWorker } from './model-worker';
+import { createSegmenterWorker } from './segmenter-service';
 
 installErrorTransfer();
-Comlink.expose(createModelWorker('segmenter'));
+Comlink.expose(createSegmenterWorker());

@@ -1,0 +1,69 @@
+// The segmenter worker's body: loads a SAM-class model on the worker's backend, encodes images, decodes prompts.
+import * as Comlink from 'comlink';
+import { registerModelFolder } from '../model/hub/model-fetch';
+import { configureTransformers } from '../model/hub/transformers-env';
+import { SamSegmenter } from '../model/segmenter/sam-segmenter';
+import { WorkerError } from './errors';
+import { createModelWorker } from './model-worker';
+import type { SegmenterWorkerApi } from './protocol';
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function createSegmenterWorker(
+  gpu: GPU | null = globalThis.navigator?.gpu ?? null,
+): SegmenterWorkerApi {
+  const base = createModelWorker('segmenter', gpu);
+  let segmenter: SamSegmenter | null = null;
+  let configured = false;
+
+  const ready = (): SamSegmenter => {
+    if (!segmenter) throw new WorkerError('not-ready', 'No segmenter is loaded: load a model first.');
+    return segmenter;
+  };
+
+  return {
+    ...base,
+
+    openModelFolder(id, files) {
+      try {
+        registerModelFolder(id, files);
+      } catch (err) {
+        throw new WorkerError('bad-request', describe(err));
+      }
+    },
+
+    async loadModel(jobId, modelId, onProgress) {
+      if (!configured) configureTransformers();
+      configured = true;
+      const { backend } = await base.capabilities();
+      const start = performance.now();
+      onProgress({ jobId, done: 0, total: 1, message: `loading ${modelId} on ${backend}` });
+      try {
+        const loaded = await SamSegmenter.load(modelId, { device: backend });
+        await segmenter?.dispose();
+        segmenter = loaded;
+      } catch (err) {
+        throw new WorkerError('model-load-failed', `Could not load segmenter "${modelId}": ${describe(err)}`);
+      }
+      onProgress({ jobId, done: 1, total: 1, message: `loaded ${modelId}` });
+      return {
+        modelId,
+        device: backend,
+        takesBoxInput: segmenter.takesBoxInput,
+        loadMs: performance.now() - start,
+      };
+    },
+
+    async encodeImage(image) {
+      return { encodeMs: await ready().encode(image) };
+    },
+
+    async segment(prompt) {
+      const result = await ready().segment(prompt);
+      // Hand the mask's memory to the UI instead of copying it.
+      return Comlink.transfer(result, [result.mask.buffer as ArrayBuffer]);
+    },
+  };
+}
