@@ -5,7 +5,17 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
 export default ts.config(
-  { ignores: ['dist/', 'node_modules/', 'test-results/', 'bench/results/', 'public/'] },
+  {
+    // AssemblyScript sources are checked by asc, not by typescript-eslint.
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'test-results/',
+      'bench/results/',
+      'public/',
+      'src/webgpu/wasm/assembly/',
+    ],
+  },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

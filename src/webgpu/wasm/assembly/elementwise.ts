@@ -1,0 +1,179 @@
+// Memory-bound SIMD kernels: broadcasting add/mul, scale, axpy, row softmax, row RMSNorm, SiLU and GELU.
+import { expF32, expF32x4, horizontalMax, horizontalSum, timesSigmoidF32, timesSigmoidF32x4 } from './vmath';
+
+// √(2/π) and the cubic coefficient of the tanh form of GELU (the GPT-2 approximation).
+const GELU_C: f32 = 0.7978845608028654;
+const GELU_CUBIC: f32 = 0.044715;
+
+/** out[i, j] = a[i, j] + b[j] when broadcastRow, else a[i, j] + b[i, j]. out may alias a or b. */
+export function addRows(a: usize, b: usize, out: usize, rows: i32, cols: i32, broadcastRow: bool): void {
+  for (let i = 0; i < rows; i++) {
+    const offset = <usize>i * <usize>cols * 4;
+    addRow(a + offset, broadcastRow ? b : b + offset, out + offset, cols);
+  }
+}
+
+/** out[i, j] = a[i, j] · b[j] when broadcastRow, else a[i, j] · b[i, j]. out may alias a or b. */
+export function mulRows(a: usize, b: usize, out: usize, rows: i32, cols: i32, broadcastRow: bool): void {
+  for (let i = 0; i < rows; i++) {
+    const offset = <usize>i * <usize>cols * 4;
+    mulRow(a + offset, broadcastRow ? b : b + offset, out + offset, cols);
+  }
+}
+
+function addRow(a: usize, b: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(out + o, f32x4.add(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    store<f32>(out + o, load<f32>(a + o) + load<f32>(b + o));
+  }
+}
+
+function mulRow(a: usize, b: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(out + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    store<f32>(out + o, load<f32>(a + o) * load<f32>(b + o));
+  }
+}
+
+/** out = a · s over n elements. */
+export function scale(a: usize, out: usize, n: i32, s: f32): void {
+  const vs = f32x4.splat(s);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(out + o, f32x4.mul(v128.load(a + o), vs));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    store<f32>(out + o, load<f32>(a + o) * s);
+  }
+}
+
+/** out = y + alpha · x over n elements (the optimiser and residual workhorse). */
+export function axpy(x: usize, y: usize, out: usize, n: i32, alpha: f32): void {
+  const va = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(out + o, f32x4.add(v128.load(y + o), f32x4.mul(v128.load(x + o), va)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    store<f32>(out + o, load<f32>(y + o) + alpha * load<f32>(x + o));
+  }
+}
+
+/** Numerically stable softmax of each row of a rows×cols matrix. out may alias x. */
+export function softmaxRows(x: usize, out: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const offset = <usize>r * <usize>cols * 4;
+    softmaxRow(x + offset, out + offset, cols);
+  }
+}
+
+function softmaxRow(x: usize, out: usize, n: i32): void {
+  const rowMax = maxOf(x, n);
+  const sum = expShiftedInto(x, out, n, rowMax);
+  scale(out, out, n, <f32>1 / sum);
+}
+
+function maxOf(x: usize, n: i32): f32 {
+  let best: f32 = -Infinity;
+  let i = 0;
+  if (n >= 4) {
+    let vbest = v128.load(x);
+    for (i = 4; i + 4 <= n; i += 4) vbest = f32x4.pmax(vbest, v128.load(x + <usize>i * 4));
+    best = horizontalMax(vbest);
+  }
+  for (; i < n; i++) best = max(best, load<f32>(x + <usize>i * 4));
+  return best;
+}
+
+/** out = e^(x - shift), returning the sum (the softmax denominator). */
+function expShiftedInto(x: usize, out: usize, n: i32, shift: f32): f32 {
+  const vshift = f32x4.splat(shift);
+  let vsum = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const e = expF32x4(f32x4.sub(v128.load(x + o), vshift));
+    v128.store(out + o, e);
+    vsum = f32x4.add(vsum, e);
+  }
+  let sum = horizontalSum(vsum);
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const e = expF32(load<f32>(x + o) - shift);
+    store<f32>(out + o, e);
+    sum += e;
+  }
+  return sum;
+}
+
+/** out[i, :] = x[i, :] / √(mean(x[i, :]²) + eps) · weight (weight = 0 means no gain). out may alias x. */
+export function rmsnormRows(x: usize, weight: usize, out: usize, rows: i32, cols: i32, eps: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const offset = <usize>r * <usize>cols * 4;
+    const inverseRms: f32 = <f32>1 / Mathf.sqrt(sumOfSquares(x + offset, cols) / <f32>cols + eps);
+    scale(x + offset, out + offset, cols, inverseRms);
+    if (weight != 0) mulRow(out + offset, weight, out + offset, cols);
+  }
+}
+
+function sumOfSquares(x: usize, n: i32): f32 {
+  let vsum = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + <usize>i * 4);
+    vsum = f32x4.add(vsum, f32x4.mul(v, v));
+  }
+  let sum = horizontalSum(vsum);
+  for (; i < n; i++) {
+    const v = load<f32>(x + <usize>i * 4);
+    sum += v * v;
+  }
+  return sum;
+}
+
+/** out = x · sigmoid(x) (SiLU / swish) over n elements. */
+export function silu(x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const v = v128.load(x + o);
+    v128.store(out + o, timesSigmoidF32x4(v, v));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const v = load<f32>(x + o);
+    store<f32>(out + o, timesSigmoidF32(v, v));
+  }
+}
+
+/** out = GELU(x) with the tanh approximation, written as x · sigmoid(2·√(2/π)·(x + 0.044715x³)). */
+export function gelu(x: usize, out: usize, n: i32): void {
+  const twoC = f32x4.splat(2 * GELU_C);
+  const cubic = f32x4.splat(GELU_CUBIC);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const v = v128.load(x + o);
+    const inner = f32x4.mul(twoC, f32x4.add(v, f32x4.mul(cubic, f32x4.mul(v, f32x4.mul(v, v)))));
+    v128.store(out + o, timesSigmoidF32x4(v, inner));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const v = load<f32>(x + o);
+    store<f32>(out + o, timesSigmoidF32(v, 2 * GELU_C * (v + GELU_CUBIC * v * v * v)));
+  }
+}

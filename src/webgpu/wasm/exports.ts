@@ -1,0 +1,62 @@
+// The typed surface of kernels.wasm: every export's signature, and the fixed list workers use to call them by index.
+
+/** Pointers are byte offsets into the shared linear memory; booleans cross the boundary as 0/1. */
+export interface KernelExports {
+  heapBase(): number;
+  matmulScratchBytes(): number;
+  matmulF32(
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    strideA: number,
+    transA: number,
+    b: number,
+    ldb: number,
+    strideB: number,
+    transB: number,
+    c: number,
+    ldc: number,
+    strideC: number,
+    accumulate: number,
+    scratch: number,
+  ): void;
+  matmulQuantized(
+    bits: number,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    w: number,
+    ldw: number,
+    scales: number,
+    ldScales: number,
+    groupSize: number,
+    c: number,
+    ldc: number,
+    accumulate: number,
+    scratch: number,
+  ): void;
+  addRows(a: number, b: number, out: number, rows: number, cols: number, broadcastRow: number): void;
+  mulRows(a: number, b: number, out: number, rows: number, cols: number, broadcastRow: number): void;
+  scale(a: number, out: number, n: number, s: number): void;
+  axpy(x: number, y: number, out: number, n: number, alpha: number): void;
+  softmaxRows(x: number, out: number, rows: number, cols: number): void;
+  rmsnormRows(x: number, weight: number, out: number, rows: number, cols: number, eps: number): void;
+  silu(x: number, out: number, n: number): void;
+  gelu(x: number, out: number, n: number): void;
+}
+
+/** Kernels the thread pool can run; workers look them up by position in this list, so only append. */
+export const POOL_KERNELS = ['matmulF32', 'matmulQuantized'] as const;
+export type PoolKernel = (typeof POOL_KERNELS)[number];
+
+export function asKernelExports(instance: WebAssembly.Instance): KernelExports {
+  const exported = instance.exports as unknown as Partial<KernelExports>;
+  if (typeof exported.matmulF32 !== 'function' || typeof exported.heapBase !== 'function')
+    throw new Error('kernels.wasm does not have the expected exports; run npm run build:kernels');
+  return exported as KernelExports;
+}

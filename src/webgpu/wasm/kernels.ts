@@ -1,0 +1,276 @@
+// The wasm kernel runtime: loads the module, owns the heap, and exposes typed matmul/int8/int4/row kernels, threaded when worthwhile.
+import { asKernelExports, type KernelExports } from './exports';
+import { WasmHeap, type F32Region, type U8Region } from './heap';
+import { loadKernelModule } from './module-loader';
+import { partitionMatmul, planMatmulChunks, type MatmulPart } from './partition';
+import type { QuantizedWeights, WeightBits } from './quantize';
+import type { PoolKernel } from './exports';
+import { WasmThreadPool, type KernelJob } from './thread-pool';
+import { hardwareThreads, threadsAvailable } from './worker-host';
+
+/** A heap pointer: a byte offset or anything that carries one (a HeapRegion). */
+export type Ptr = number | { readonly ptr: number };
+
+export interface WasmKernelsOptions {
+  /** Threads including the caller; 'auto' = the machine's cores, capped at 8; falls back to 1 without shared memory. */
+  threads?: number | 'auto';
+  /** Upper bound of the shared memory (threaded builds must declare one up front). */
+  maxMemoryMiB?: number;
+  /** Jobs with fewer flops than this per thread stay on one thread: waking workers costs tens of microseconds. */
+  minFlopsPerThread?: number;
+  spinIterations?: number;
+}
+
+export interface MatmulArgs {
+  a: Ptr;
+  b: Ptr;
+  c: Ptr;
+  m: number;
+  n: number;
+  k: number;
+  /** A is stored k×m (use Aᵀ). */
+  transA?: boolean;
+  /** B is stored n×k (use Bᵀ) — the linear-layer layout. */
+  transB?: boolean;
+  batch?: number;
+  /** Elements between batch items; default one whole matrix, 0 shares the operand across the batch. */
+  strideA?: number;
+  strideB?: number;
+  strideC?: number;
+  lda?: number;
+  ldb?: number;
+  ldc?: number;
+  /** C += A·B instead of C = A·B. */
+  accumulate?: boolean;
+  /** Cap on threads for this call. */
+  threads?: number;
+}
+
+/** Quantised weights living on the heap, ready for matmulQuantized. */
+export interface HeapQuantizedWeights {
+  bits: WeightBits;
+  n: number;
+  k: number;
+  groupSize: number;
+  rowBytes: number;
+  groupsPerRow: number;
+  data: U8Region;
+  scales: F32Region;
+}
+
+export interface QuantizedMatmulArgs {
+  /** m×k activations. */
+  a: Ptr;
+  weights: HeapQuantizedWeights;
+  /** m×n output: C = A · Wᵀ (+ C). */
+  c: Ptr;
+  m: number;
+  lda?: number;
+  ldc?: number;
+  accumulate?: boolean;
+  threads?: number;
+}
+
+const PAGE_BYTES = 65536;
+const DEFAULT_MAX_MEMORY_MIB = 1024;
+const MAX_AUTO_THREADS = 8;
+/**
+ * Measured on the 2-core dev box (npm run bench -- kernels, "pool overhead"): on an idle machine two threads already
+ * win from 48³ (~0.2 MFLOP); on a loaded one the wake-up can lose up to 96³. 256 KFLOP per thread puts the switch
+ * at ~64³.
+ */
+const DEFAULT_MIN_FLOPS_PER_THREAD = 1 << 18;
+
+export class WasmKernels {
+  private constructor(
+    readonly memory: WebAssembly.Memory,
+    readonly heap: WasmHeap,
+    private readonly exports: KernelExports,
+    private readonly pool: WasmThreadPool | undefined,
+    /** Thread 0's matmul scratch (the pool's threads follow it). */
+    private readonly scratch: number,
+    private readonly minFlopsPerThread: number,
+  ) {}
+
+  static async create(options: WasmKernelsOptions = {}): Promise<WasmKernels> {
+    const threads = await resolveThreads(options.threads ?? 'auto');
+    const shared = threads > 1;
+    const module = await loadKernelModule(shared ? 'threads' : 'single');
+    const maxPages = ((options.maxMemoryMiB ?? DEFAULT_MAX_MEMORY_MIB) * 1024 * 1024) / PAGE_BYTES;
+    const memory = shared
+      ? new WebAssembly.Memory({ initial: 64, maximum: maxPages, shared: true })
+      : new WebAssembly.Memory({ initial: 64, maximum: maxPages });
+    const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    const exports = asKernelExports(instance);
+    const heap = new WasmHeap(memory, exports.heapBase());
+    // Each thread packs panels into its own scratch: one block for all threads, 64-byte aligned strides.
+    const scratchBytes = Math.ceil(exports.matmulScratchBytes() / 64) * 64;
+    const scratch = heap.allocBytes(threads * scratchBytes);
+    const pool = shared
+      ? await WasmThreadPool.create({
+          ...{ module, memory, heap, workers: threads - 1, spinIterations: options.spinIterations },
+          ...{ scratchBase: scratch, scratchBytes },
+        })
+      : undefined;
+    const minFlops = options.minFlopsPerThread ?? DEFAULT_MIN_FLOPS_PER_THREAD;
+    return new WasmKernels(memory, heap, exports, pool, scratch, minFlops);
+  }
+
+  /** Threads a large matmul runs on (1 without shared memory). */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  /** C = op(A)·op(B) (+ C), optionally batched, split across threads when large enough. */
+  matmul(args: MatmulArgs): void {
+    const batch = args.batch ?? 1;
+    const { m, n, k } = args;
+    const lda = args.lda ?? (args.transA ? m : k);
+    const ldb = args.ldb ?? (args.transB ? k : n);
+    const ldc = args.ldc ?? n;
+    const strides = [args.strideA ?? m * k, args.strideB ?? k * n, args.strideC ?? m * n] as const;
+    const parts = planMatmulChunks(batch, m, n, this.threadsFor(2 * batch * m * n * k, args.threads));
+    const chunks = parts.map((part) => {
+      const a =
+        ptrOf(args.a) +
+        4 * (part.batchStart * strides[0] + (args.transA ? part.rowStart : part.rowStart * lda));
+      const b =
+        ptrOf(args.b) +
+        4 * (part.batchStart * strides[1] + (args.transB ? part.colStart * ldb : part.colStart));
+      const c = ptrOf(args.c) + 4 * (part.batchStart * strides[2] + part.rowStart * ldc + part.colStart);
+      const sizes = [part.batchCount, part.rows, part.cols, k];
+      const operands = [
+        a,
+        lda,
+        strides[0],
+        flag(args.transA),
+        b,
+        ldb,
+        strides[1],
+        flag(args.transB),
+        c,
+        ldc,
+        strides[2],
+      ];
+      return [...sizes, ...operands, flag(args.accumulate)];
+    });
+    this.runJob({ kernel: 'matmulF32', chunks });
+  }
+
+  /** C = A · Wᵀ (+ C) with int8/int4 weights dequantised inside the kernel's packing step. */
+  matmulQuantized(args: QuantizedMatmulArgs): void {
+    const { weights: w, m } = args;
+    const lda = args.lda ?? w.k;
+    const ldc = args.ldc ?? w.n;
+    const parts = partitionQuantized(m, w.n, this.threadsFor(2 * m * w.n * w.k, args.threads));
+    const chunks = parts.map((part) => {
+      const a = ptrOf(args.a) + 4 * part.rowStart * lda;
+      const weightRows = w.data.ptr + part.colStart * w.rowBytes;
+      const scales = w.scales.ptr + 4 * part.colStart * w.groupsPerRow;
+      const c = ptrOf(args.c) + 4 * (part.rowStart * ldc + part.colStart);
+      const quantized = [weightRows, w.rowBytes, scales, w.groupsPerRow, w.groupSize];
+      const shape = [w.bits, part.rows, part.cols, w.k, a, lda];
+      return [...shape, ...quantized, c, ldc, flag(args.accumulate)];
+    });
+    this.runJob({ kernel: 'matmulQuantized', chunks });
+  }
+
+  /** Copies host-side quantised weights onto the heap. */
+  uploadQuantized(q: QuantizedWeights): HeapQuantizedWeights {
+    const data = this.heap.allocU8(q.data.length);
+    data.view().set(q.data);
+    const scales = this.heap.fromF32(q.scales);
+    const { bits, n, k, groupSize, rowBytes, groupsPerRow } = q;
+    return { bits, n, k, groupSize, rowBytes, groupsPerRow, data, scales };
+  }
+
+  freeQuantized(weights: HeapQuantizedWeights): void {
+    this.heap.free(weights.data);
+    this.heap.free(weights.scales);
+  }
+
+  /** out = a + b, b either rows×cols or one row broadcast over every row. */
+  addRows(a: Ptr, b: Ptr, out: Ptr, rows: number, cols: number, broadcastRow = false): void {
+    this.exports.addRows(ptrOf(a), ptrOf(b), ptrOf(out), rows, cols, flag(broadcastRow));
+  }
+
+  /** out = a ⊙ b, b either rows×cols or one row broadcast over every row. */
+  mulRows(a: Ptr, b: Ptr, out: Ptr, rows: number, cols: number, broadcastRow = false): void {
+    this.exports.mulRows(ptrOf(a), ptrOf(b), ptrOf(out), rows, cols, flag(broadcastRow));
+  }
+
+  scale(a: Ptr, out: Ptr, length: number, factor: number): void {
+    this.exports.scale(ptrOf(a), ptrOf(out), length, factor);
+  }
+
+  /** out = y + alpha · x. */
+  axpy(x: Ptr, y: Ptr, out: Ptr, length: number, alpha: number): void {
+    this.exports.axpy(ptrOf(x), ptrOf(y), ptrOf(out), length, alpha);
+  }
+
+  softmaxRows(x: Ptr, out: Ptr, rows: number, cols: number): void {
+    this.exports.softmaxRows(ptrOf(x), ptrOf(out), rows, cols);
+  }
+
+  /** out = x / rms(x) · weight per row; weight null = no gain. */
+  rmsnormRows(x: Ptr, weight: Ptr | null, out: Ptr, rows: number, cols: number, eps: number): void {
+    this.exports.rmsnormRows(ptrOf(x), weight === null ? 0 : ptrOf(weight), ptrOf(out), rows, cols, eps);
+  }
+
+  silu(x: Ptr, out: Ptr, length: number): void {
+    this.exports.silu(ptrOf(x), ptrOf(out), length);
+  }
+
+  /** GELU, tanh approximation. */
+  gelu(x: Ptr, out: Ptr, length: number): void {
+    this.exports.gelu(ptrOf(x), ptrOf(out), length);
+  }
+
+  /** Stops the workers; the instance must not be used afterwards. */
+  dispose(): void {
+    this.pool?.terminate();
+  }
+
+  private threadsFor(flops: number, cap: number | undefined): number {
+    const byWork = Math.max(1, Math.floor(flops / this.minFlopsPerThread));
+    return Math.min(this.threads, cap ?? this.threads, byWork);
+  }
+
+  /** Chunks get the running thread's scratch pointer appended as their last argument. */
+  private runJob(job: KernelJob): void {
+    const call = (kernel: PoolKernel, args: number[]) => callKernel(this.exports, kernel, args);
+    if (this.pool) this.pool.run(job, call);
+    else for (const chunk of job.chunks) call(job.kernel, [...chunk, this.scratch]);
+  }
+}
+
+/** Convenience for callers that only need the default runtime. */
+export function createWasmKernels(options: WasmKernelsOptions = {}): Promise<WasmKernels> {
+  return WasmKernels.create(options);
+}
+
+function callKernel(exports: KernelExports, kernel: PoolKernel, args: number[]): void {
+  (exports[kernel] as (...values: number[]) => void)(...args);
+}
+
+/** Quantised weights split along n first: each chunk then dequantises only its own weight rows. */
+function partitionQuantized(m: number, n: number, threads: number): MatmulPart[] {
+  if (threads <= 1) return partitionMatmul(1, m, n, 1);
+  const byColumns = planMatmulChunks(1, 1, n, threads);
+  if (byColumns.length >= threads) return byColumns.map((part) => ({ ...part, rows: m }));
+  return planMatmulChunks(1, m, n, threads);
+}
+
+async function resolveThreads(requested: number | 'auto'): Promise<number> {
+  if (!threadsAvailable()) return 1;
+  const wanted = requested === 'auto' ? Math.min(await hardwareThreads(), MAX_AUTO_THREADS) : requested;
+  return Math.max(1, Math.floor(wanted));
+}
+
+function ptrOf(pointer: Ptr): number {
+  return typeof pointer === 'number' ? pointer : pointer.ptr;
+}
+
+function flag(value: boolean | undefined): number {
+  return value ? 1 : 0;
+}

@@ -1,0 +1,144 @@
+// A pool of kernel workers sharing one wasm memory: a job is a list of chunks that the caller and the workers claim
+// dynamically (Atomics.add), so a descheduled thread on a busy machine delays the job by one chunk, not by half of it.
+import { POOL_KERNELS, type PoolKernel } from './exports';
+import type { WasmHeap } from './heap';
+import { canBlockThisThread, startKernelWorker, type KernelWorker } from './worker-host';
+import { KERNEL_WORKER_SOURCE } from './worker-source';
+
+/** One job: the same kernel over several chunks of arguments. The pool appends each thread's scratch pointer. */
+export interface KernelJob {
+  kernel: PoolKernel;
+  chunks: number[][];
+}
+
+export interface ThreadPoolOptions {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  heap: WasmHeap;
+  /** Worker count (the caller's thread is extra). */
+  workers: number;
+  /** Scratch of thread t is at scratchBase + t · scratchBytes (thread 0 = the caller). */
+  scratchBase: number;
+  scratchBytes: number;
+  /** Busy-wait iterations before a worker sleeps; trades idle CPU for wake-up latency of back-to-back jobs. */
+  spinIterations?: number;
+}
+
+/** Control block words (Int32); worker-source.ts uses the same indices. */
+const Word = {
+  generation: 0,
+  running: 1,
+  stop: 2,
+  nextChunk: 3,
+  chunks: 4,
+  kernel: 5,
+  argc: 6,
+  table: 7,
+  scratch: 8,
+  scratchStride: 9,
+} as const;
+const CONTROL_WORDS = 10;
+const DEFAULT_SPIN_ITERATIONS = 20_000;
+
+export class WasmThreadPool {
+  private readonly control: Int32Array;
+  private readonly canBlock = canBlockThisThread();
+  private table = { ptr: 0, words: 0 };
+
+  private constructor(
+    private readonly workers: KernelWorker[],
+    private readonly options: ThreadPoolOptions,
+    controlPtr: number,
+  ) {
+    // A view over a SharedArrayBuffer stays valid when the memory grows, and the control block never moves.
+    this.control = new Int32Array(options.memory.buffer, controlPtr, CONTROL_WORDS);
+    this.control[Word.scratch] = options.scratchBase;
+    this.control[Word.scratchStride] = options.scratchBytes;
+  }
+
+  static async create(options: ThreadPoolOptions): Promise<WasmThreadPool> {
+    const controlPtr = options.heap.allocBytes(CONTROL_WORDS * 4);
+    new Int32Array(options.memory.buffer, controlPtr, CONTROL_WORDS).fill(0);
+    const spinIterations = options.spinIterations ?? DEFAULT_SPIN_ITERATIONS;
+    const workers = await Promise.all(
+      Array.from({ length: options.workers }, (_, index) =>
+        startPoolWorker(options, { control: controlPtr, thread: index + 1, spinIterations }),
+      ),
+    );
+    return new WasmThreadPool(workers, options, controlPtr);
+  }
+
+  /** Threads a job can use: the workers plus the calling thread. */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** Runs every chunk of the job on this thread and the workers; synchronous, so results are ready on return. */
+  run(job: KernelJob, callKernel: (kernel: PoolKernel, args: number[]) => void): void {
+    const argc = job.chunks[0]?.length ?? 0;
+    if (job.chunks.length <= 1) {
+      for (const chunk of job.chunks) callKernel(job.kernel, [...chunk, this.options.scratchBase]);
+      return;
+    }
+    this.publish(job, argc);
+    Atomics.store(this.control, Word.running, this.workers.length);
+    Atomics.add(this.control, Word.generation, 1);
+    Atomics.notify(this.control, Word.generation);
+    this.claimChunks(job, callKernel);
+    this.waitForWorkers();
+  }
+
+  terminate(): void {
+    Atomics.store(this.control, Word.stop, 1);
+    Atomics.add(this.control, Word.generation, 1);
+    Atomics.notify(this.control, Word.generation);
+    for (const worker of this.workers) worker.terminate();
+  }
+
+  /** Writes the chunk table into shared memory and describes it in the control block. */
+  private publish(job: KernelJob, argc: number): void {
+    const words = job.chunks.length * argc;
+    if (words > this.table.words) {
+      if (this.table.ptr) this.options.heap.free(this.table);
+      this.table = { ptr: this.options.heap.allocBytes(words * 8), words };
+    }
+    const table = new Float64Array(this.options.memory.buffer, this.table.ptr, words);
+    job.chunks.forEach((chunk, index) => {
+      if (chunk.length !== argc) throw new Error(`${job.kernel}: chunks must have the same argument count`);
+      table.set(chunk, index * argc);
+    });
+    this.control[Word.kernel] = POOL_KERNELS.indexOf(job.kernel);
+    this.control[Word.argc] = argc;
+    this.control[Word.table] = this.table.ptr;
+    this.control[Word.chunks] = job.chunks.length;
+    Atomics.store(this.control, Word.nextChunk, 0);
+  }
+
+  private claimChunks(job: KernelJob, callKernel: (kernel: PoolKernel, args: number[]) => void): void {
+    for (;;) {
+      const chunk = job.chunks[Atomics.add(this.control, Word.nextChunk, 1)];
+      if (!chunk) return;
+      callKernel(job.kernel, [...chunk, this.options.scratchBase]);
+    }
+  }
+
+  private waitForWorkers(): void {
+    for (;;) {
+      const running = Atomics.load(this.control, Word.running);
+      if (running === 0) return;
+      // Workers notify only when the count reaches 0; a stale value makes wait return at once.
+      if (this.canBlock) Atomics.wait(this.control, Word.running, running);
+    }
+  }
+}
+
+async function startPoolWorker(
+  options: ThreadPoolOptions,
+  placement: { control: number; thread: number; spinIterations: number },
+): Promise<KernelWorker> {
+  const worker = await startKernelWorker(KERNEL_WORKER_SOURCE);
+  const ready = worker.firstMessage();
+  worker.postMessage({ module: options.module, memory: options.memory, kernels: POOL_KERNELS, ...placement });
+  await ready;
+  return worker;
+}
