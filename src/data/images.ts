@@ -123,3 +123,21 @@ export async function validateImageFile(
   checkImageDimensions(name, width, height);
   return { id: await sha256Hex(buffer), blob, name, type: format, width, height, bytes: buffer.byteLength };
 }
+
+/** Decodes an image to row-major RGBA pixels (main thread or worker): what models are fed. */
+export async function decodeToRgba(
+  blob: Blob,
+): Promise<{ rgba: Uint8ClampedArray; width: number; height: number }> {
+  const bitmap = await createImageBitmap(blob);
+  try {
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d');
+    if (!context)
+      throw new ImageInputError('decode-failed', 'This browser cannot read image pixels (no 2D canvas).');
+    context.drawImage(bitmap, 0, 0);
+    const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height);
+    return { rgba: data, width: bitmap.width, height: bitmap.height };
+  } finally {
+    bitmap.close();
+  }
+}

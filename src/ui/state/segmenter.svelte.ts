@@ -1,0 +1,100 @@
+// App state for the segmenter: a SAM-class model folder the user opened, the image it encoded, and the last mask.
+import { decodeToRgba } from '../../data/images';
+import { isCancellation } from '../../workers/errors';
+import { newJobId } from '../../workers/client';
+import type { LoadedSegmenter, SegmentPrompt, SegmentResult } from '../../workers/protocol';
+import * as Comlink from 'comlink';
+import { stage } from './stage.svelte';
+import { workers } from './workers.svelte';
+
+type Status = 'none' | 'loading' | 'ready' | 'segmenting' | 'failed';
+
+/** `webkitRelativePath` is "<folder>/<path>": models are addressed by the path inside the folder. */
+export function modelFolderFiles(files: ArrayLike<File>): { folder: string; files: Map<string, Blob> } {
+  const list = Array.from(files);
+  const folder = list[0]?.webkitRelativePath.split('/')[0] ?? '';
+  const map = new Map<string, Blob>();
+  for (const file of list) map.set(file.webkitRelativePath.slice(folder.length + 1), file);
+  return { folder, files: map };
+}
+
+function modelIdFor(folder: string): string {
+  return `opened/${folder.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || 'model'}`;
+}
+
+class SegmenterState {
+  status = $state<Status>('none');
+  message = $state('');
+  error = $state<string | null>(null);
+  loaded = $state<LoadedSegmenter | null>(null);
+  result = $state<SegmentResult | null>(null);
+  prompt = $state<SegmentPrompt | null>(null);
+  private encodedImageId: string | null = null;
+
+  private get api() {
+    const handle = workers.segmenter;
+    if (!handle) throw new Error('The segmenter worker has not started.');
+    return handle.api;
+  }
+
+  /** Loads a SAM-layout folder (config.json, preprocessor_config.json, onnx/…) the user picked. */
+  async openFolder(fileList: ArrayLike<File>): Promise<void> {
+    const { folder, files } = modelFolderFiles(fileList);
+    if (!files.has('config.json')) {
+      this.fail(`"${folder || 'The folder'}" has no config.json: pick the model's top folder.`);
+      return;
+    }
+    const id = modelIdFor(folder);
+    this.status = 'loading';
+    this.error = null;
+    this.message = `loading ${folder}…`;
+    try {
+      await this.api.openModelFolder(id, files);
+      const onProgress = Comlink.proxy((p: { message: string }) => (this.message = p.message));
+      this.loaded = await this.api.loadModel(newJobId('load'), id, onProgress);
+      this.encodedImageId = null;
+      this.result = null;
+      this.status = 'ready';
+      this.message = `${folder} on ${this.loaded.device}, loaded in ${Math.round(this.loaded.loadMs)} ms`;
+    } catch (err) {
+      this.fail(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /** Segments a prompt on the current stage image, encoding the image first when it changed. */
+  async segment(prompt: SegmentPrompt): Promise<void> {
+    const image = stage.image;
+    if (!image || !this.loaded) return;
+    this.status = 'segmenting';
+    this.error = null;
+    this.prompt = prompt;
+    try {
+      if (this.encodedImageId !== image.id) {
+        const pixels = await decodeToRgba(image.blob);
+        await this.api.encodeImage(Comlink.transfer(pixels, [pixels.rgba.buffer as ArrayBuffer]));
+        this.encodedImageId = image.id;
+      }
+      this.result = await this.api.segment(prompt);
+      this.status = 'ready';
+      this.message = `mask score ${this.result.score.toFixed(3)} · decode ${Math.round(this.result.timingsMs.decode)} ms`;
+    } catch (err) {
+      if (isCancellation(err)) return;
+      this.fail(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /** A new image on the stage makes the last mask meaningless. */
+  forget(imageId: string | null): void {
+    if (this.result && imageId !== this.encodedImageId) {
+      this.result = null;
+      this.prompt = null;
+    }
+  }
+
+  private fail(message: string): void {
+    this.status = this.loaded ? 'ready' : 'failed';
+    this.error = message;
+  }
+}
+
+export const segmenter = new SegmenterState();
