@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createModelFetch,
   ModelSourceError,
+  modelFolderFiles,
   registerModelFolder,
   unregisterModelFolder,
 } from './model-fetch';
@@ -48,5 +49,18 @@ describe('createModelFetch', () => {
 
   it('refuses ids that could escape the models folder', () => {
     expect(() => registerModelFolder('../etc', new Map())).toThrow(ModelSourceError);
+  });
+});
+
+describe('modelFolderFiles', () => {
+  it('addresses files by their path inside the picked folder', () => {
+    const file = (path: string) =>
+      Object.assign(new File(['x'], path.split('/').pop()!), { webkitRelativePath: path });
+    const { folder, files } = modelFolderFiles([
+      file('slimsam/config.json'),
+      file('slimsam/onnx/vision_encoder.onnx'),
+    ]);
+    expect(folder).toBe('slimsam');
+    expect([...files.keys()]).toEqual(['config.json', 'onnx/vision_encoder.onnx']);
   });
 });

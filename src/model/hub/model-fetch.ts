@@ -32,6 +32,15 @@ export function registerModelFolder(id: string, files: ModelFolder): void {
   folders.set(id, files);
 }
 
+/** `webkitRelativePath` is "<folder>/<path>": models are addressed by the path inside the folder. */
+export function modelFolderFiles(files: ArrayLike<File>): { folder: string; files: Map<string, Blob> } {
+  const list = Array.from(files);
+  const folder = list[0]?.webkitRelativePath.split('/')[0] ?? '';
+  const map = new Map<string, Blob>();
+  for (const file of list) map.set(file.webkitRelativePath.slice(folder.length + 1), file);
+  return { folder, files: map };
+}
+
 export function unregisterModelFolder(id: string): void {
   folders.delete(id);
 }

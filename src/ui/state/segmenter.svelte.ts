@@ -1,5 +1,6 @@
 // App state for the segmenter: a SAM-class model folder the user opened, the image it encoded, and the last mask.
 import { decodeToRgba } from '../../data/images';
+import { modelFolderFiles } from '../../model/hub/model-fetch';
 import { isCancellation } from '../../workers/errors';
 import { newJobId } from '../../workers/client';
 import type { LoadedSegmenter, SegmentPrompt, SegmentResult } from '../../workers/protocol';
@@ -8,15 +9,6 @@ import { stage } from './stage.svelte';
 import { workers } from './workers.svelte';
 
 type Status = 'none' | 'loading' | 'ready' | 'segmenting' | 'failed';
-
-/** `webkitRelativePath` is "<folder>/<path>": models are addressed by the path inside the folder. */
-export function modelFolderFiles(files: ArrayLike<File>): { folder: string; files: Map<string, Blob> } {
-  const list = Array.from(files);
-  const folder = list[0]?.webkitRelativePath.split('/')[0] ?? '';
-  const map = new Map<string, Blob>();
-  for (const file of list) map.set(file.webkitRelativePath.slice(folder.length + 1), file);
-  return { folder, files: map };
-}
 
 function modelIdFor(folder: string): string {
   return `opened/${folder.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || 'model'}`;
