@@ -1,9 +1,10 @@
 // End-to-end test of segmenting in the app: open a SAM-layout model folder, segment a sample's prompt and a drawn box.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { decodeMaskPng } from '../../src/data/png';
 import { boxSamFiles } from '../../src/model/segmenter/testing/box-sam';
 import { launch, openPage, screenshot } from './browser';
 
@@ -51,6 +52,15 @@ describe('segmenting on the stage', () => {
     // The test model's mask is the prompt box, up to its 64-cell grid (13 px cells at 840 px).
     expect(Math.abs(maskPixels - boxArea) / boxArea).toBeLessThan(0.25);
     await screenshot(page, 'segment-ground-truth');
+
+    // The exported PNG is the mask at full size.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-mask').click(),
+    ]);
+    const exported = decodeMaskPng(new Uint8Array(readFileSync((await download.path())!)));
+    expect([exported.width, exported.height]).toEqual([840, 840]);
+    expect(exported.mask.reduce((sum, v) => sum + (v ? 1 : 0), 0)).toBe(maskPixels);
 
     // Drag a box over the top-left quarter of the displayed image.
     const rect = (await overlay.boundingBox())!;

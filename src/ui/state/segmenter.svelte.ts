@@ -21,6 +21,8 @@ class SegmenterState {
   loaded = $state<LoadedSegmenter | null>(null);
   result = $state<SegmentResult | null>(null);
   prompt = $state<SegmentPrompt | null>(null);
+  /** How strongly the mask tints the image, 0..1. */
+  opacity = $state(0.5);
   private encodedImageId: string | null = null;
 
   private get api() {
