@@ -4,6 +4,7 @@ import type { BenchSuite } from './bench/harness';
 /** Suites load lazily so one suite's heavy imports (onnxruntime, the engine) never slow another. */
 const SUITES: Record<string, () => Promise<BenchSuite>> = {
   kernels: async () => (await import('./bench/kernels')).kernelsSuite,
+  engine: async () => (await import('./bench/engine')).engineSuite,
 };
 
 async function main(): Promise<void> {

@@ -2,7 +2,10 @@
 export type * from './backend';
 export { ReferenceBackend } from './backends/reference';
 export type { ReferenceOptions } from './backends/reference';
-export { getDefaultBackend, setDefaultBackend } from './default-backend';
+export { WasmBackend } from './backends/wasm';
+export type { WasmBackendOptions } from './backends/wasm';
+export { getDefaultBackend, setDefaultBackend, pickBackend } from './default-backend';
+export type { BackendChoice, PickBackendOptions } from './default-backend';
 export { Tensor } from './tensor';
 export { scope, keep } from './scope';
 export { Random } from './random';

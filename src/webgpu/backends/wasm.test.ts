@@ -1,0 +1,187 @@
+// The wasm backend: conformance against the f64 reference, the tiny LM's loss/gradients and training, threads, leaks.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AttentionSpec, Backend, MatmulSpec, Storage } from '../backend';
+import { Tape, valueAndGrad } from '../autograd';
+import { fromArray } from '../creation';
+import { AdamW } from '../optim/adamw';
+import { Random } from '../random';
+import { scope } from '../scope';
+import type { Tensor } from '../tensor';
+import { pickBackend } from '../default-backend';
+import { DisposedError } from '../errors';
+import { checkConformance } from '../testing/conformance';
+import type { TinyConfig } from '../testing/tiny-transformer';
+import { initTinyLM, tinyLoss } from '../testing/tiny-transformer';
+import { ReferenceBackend } from './reference';
+import { WasmBackend } from './wasm';
+
+const config: TinyConfig = { vocab: 16, dim: 32, heads: 4, kvHeads: 2, headDim: 8, hidden: 64, layers: 2 };
+const [BATCH, SEQ] = [4, 12];
+
+/** Arithmetic progressions mod vocab (as the reference training test): the step must be read from context. */
+function batchOf(rng: Random, backend: Backend): { ids: Tensor; targets: Tensor; positions: Tensor } {
+  const ids: number[] = [];
+  const targets: number[] = [];
+  for (let b = 0; b < BATCH; b++) {
+    const [start, step] = [rng.int(config.vocab), 1 + rng.int(3)];
+    const sequence = Array.from({ length: SEQ + 1 }, (_, t) => (start + t * step) % config.vocab);
+    ids.push(...sequence.slice(0, SEQ));
+    targets.push(-100, ...sequence.slice(2));
+  }
+  const positions = Array.from({ length: SEQ }, (_, t) => t);
+  return {
+    ids: fromArray(ids, [BATCH, SEQ], { backend, dtype: 'i32' }),
+    targets: fromArray(targets, [BATCH, SEQ], { backend, dtype: 'i32' }),
+    positions: fromArray(positions, [SEQ], { backend, dtype: 'i32' }),
+  };
+}
+
+/** Loss and every parameter gradient of the tiny LM with seeded parameters and batch. */
+async function lossAndGrads(backend: Backend): Promise<{ loss: number; grads: Float32Array[] }> {
+  const params = initTinyLM(config, new Random(3), backend);
+  const wrt = Object.values(params);
+  const { loss, grads } = scope(() => {
+    const { ids, targets, positions } = batchOf(new Random(11), backend);
+    const tape = new Tape();
+    const value = tape.record(() => tinyLoss(params, config, ids, targets, positions));
+    return { loss: value, grads: tape.grad(value, wrt) };
+  });
+  const result = { loss: await loss.item(), grads: await Promise.all(grads.map((g) => g.data())) };
+  [loss, ...grads, ...wrt].forEach((t) => t.dispose());
+  return { loss: result.loss, grads: result.grads as Float32Array[] };
+}
+
+describe('WasmBackend', () => {
+  let single: WasmBackend;
+  let threaded: WasmBackend;
+  beforeAll(async () => {
+    single = await WasmBackend.create({ threads: 1, poison: true });
+    threaded = await WasmBackend.create({ threads: 2 });
+  });
+  afterAll(() => {
+    single.dispose();
+    threaded.dispose();
+  });
+
+  it('passes conformance for every primitive (single thread, poisoned outputs)', async () => {
+    expect(await checkConformance(single)).toEqual([]);
+  });
+
+  it('passes conformance threaded', async () => {
+    expect(await checkConformance(threaded)).toEqual([]);
+  });
+
+  it('matmul gives the same bits on 1 and 2 threads, across layouts and batch broadcasts', async () => {
+    expect([single.threads, threaded.threads]).toEqual([1, 2]);
+    const rng = new Random(5);
+    const [m, k, n] = [67, 129, 45];
+    for (const [transA, transB] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      const spec: MatmulSpec = { batch: [3, 2], batchA: [3, 1], batchB: [2], m, k, n, transA, transB };
+      const [a, b] = [rng.normals(3 * m * k), rng.normals(2 * k * n)];
+      const run = async (backend: WasmBackend) => {
+        const [sa, sb] = [backend.upload(a, 'f32'), backend.upload(b, 'f32')];
+        const out = backend.matmul(sa, sb, spec);
+        const data = await backend.read(out);
+        [sa, sb, out].forEach((s) => backend.free(s));
+        return data;
+      };
+      expect(await run(threaded)).toEqual(await run(single));
+    }
+  });
+
+  it('tiny LM loss and gradients match the reference; 1 and 2 threads agree exactly', async () => {
+    const reference = await lossAndGrads(new ReferenceBackend({ precision: 'f64' }));
+    const one = await lossAndGrads(single);
+    const two = await lossAndGrads(threaded);
+    expect(Math.abs(one.loss - reference.loss)).toBeLessThan(1e-4);
+    reference.grads.forEach((want, i) => {
+      const got = one.grads[i] as Float32Array;
+      const worst = got.reduce((w, v, j) => Math.max(w, Math.abs(v - (want[j] as number))), 0);
+      expect(worst).toBeLessThan(1e-4);
+    });
+    expect(two.loss).toBe(one.loss);
+    two.grads.forEach((g, i) => expect(g).toEqual(one.grads[i]));
+  });
+
+  it('training lowers the loss with a constant number of live storages', async () => {
+    const backend = threaded;
+    const baseline = backend.liveStorageCount();
+    const rng = new Random(7);
+    const params = initTinyLM(config, rng, backend);
+    const optimizer = new AdamW(params, { lr: 1e-2, weightDecay: 0.01, maxGradNorm: 1 });
+    const wrt = optimizer.names.map((name) => params[name] as Tensor);
+    const losses: number[] = [];
+    const live: number[] = [];
+    for (let step = 0; step < 12; step++) {
+      const { loss, norm } = scope(() => {
+        const { ids, targets, positions } = batchOf(rng, backend);
+        const { value, grads } = valueAndGrad(() => tinyLoss(params, config, ids, targets, positions), wrt);
+        return { loss: value, norm: optimizer.update(grads) };
+      });
+      losses.push(await loss.item());
+      loss.dispose();
+      norm?.dispose();
+      live.push(backend.liveStorageCount() - baseline);
+    }
+    expect(losses.slice(-3).reduce((s, v) => s + v, 0) / 3).toBeLessThan(0.8 * (losses[0] as number));
+    expect(live.at(-1)).toBe(3 * wrt.length);
+    expect(live.at(-1)).toBe(live[1]);
+    optimizer.dispose();
+    wrt.forEach((t) => t.dispose());
+  }, 60_000);
+
+  it('is the default pick in Node when WebGPU is asked for but absent, with a reason', async () => {
+    const { backend, reason } = await pickBackend({ webgpu: true, threads: 1 });
+    expect(backend).toBeInstanceOf(WasmBackend);
+    expect(reason).toMatch(/WebGPU unavailable.*wasm SIMD kernels, 1 thread/);
+    const kept = backend.upload([1, 2], 'f32');
+    (backend as WasmBackend).dispose();
+    expect(() => backend.upload([1], 'f32')).toThrow(DisposedError);
+    expect(() => backend.free(kept)).not.toThrow();
+  });
+
+  it('attention forward and backward match the reference on a threaded-size GQA shape', async () => {
+    const spec: AttentionSpec = {
+      ...{ batch: 2, tq: 33, tk: 47, hq: 6, hkv: 2, d: 16, scale: 0.25, causal: true, queryOffset: 14 },
+      ...{ maskBatch: 1, maskHeads: 1 },
+    };
+    const rng = new Random(13);
+    const [q, k, v, dOut] = [spec.hq, spec.hkv, spec.hkv, spec.hq].map((heads, i) =>
+      rng.normals(spec.batch * (i === 0 || i === 3 ? spec.tq : spec.tk) * heads * spec.d),
+    );
+    const run = async (backend: Backend): Promise<Float32Array[]> => {
+      const [qs, ks, vs, dOuts] = [q, k, v, dOut].map((x) => backend.upload(x as Float64Array, 'f32'));
+      const { out, logSumExp } = backend.attention(qs as Storage, ks as Storage, vs as Storage, null, spec);
+      const grads = backend.attentionBackward(
+        ...([qs, ks, vs, null, out, logSumExp, dOuts] as [
+          Storage,
+          Storage,
+          Storage,
+          null,
+          Storage,
+          Storage,
+          Storage,
+        ]),
+        spec,
+      );
+      const outputs = [out, logSumExp, grads.dq, grads.dk, grads.dv];
+      const data = await Promise.all(outputs.map((s) => backend.read(s) as Promise<Float32Array>));
+      [qs, ks, vs, dOuts, ...outputs].forEach((s) => backend.free(s as Storage));
+      return data;
+    };
+    const want = await run(new ReferenceBackend({ precision: 'f64' }));
+    const live = threaded.liveStorageCount();
+    const got = await run(threaded);
+    want.forEach((expected, i) => {
+      const actual = got[i] as Float32Array;
+      const worst = actual.reduce((w, x, j) => Math.max(w, Math.abs(x - (expected[j] as number))), 0);
+      expect(worst, `output ${i}`).toBeLessThan(1e-4);
+    });
+    expect(threaded.liveStorageCount()).toBe(live);
+  });
+});
