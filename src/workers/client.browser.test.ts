@@ -61,7 +61,8 @@ describe('model workers', () => {
     const err = await job.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkerError);
     expect((err as WorkerError).code).toBe('cancelled');
-    expect(seen.length).toBeLessThan(10);
+    // A few steps may finish while the cancel message is in flight; far fewer than the 500 asked for.
+    expect(seen.length).toBeLessThan(50);
     // The worker is still usable after a cancelled job.
     expect((await api.capabilities()).worker).toBe('segmenter');
   });

@@ -128,7 +128,13 @@ describe('WebGPU backend end to end', () => {
     expect(() => gpu.fill(tooMany, 0, 'f32')).toThrow(OutOfMemoryError);
     expect(() => gpu.fill(tooMany, 0, 'f32')).toThrow(String(tooMany * 4));
     const x = gpu.upload([1, 2], 'f32');
-    gpu.device.createBuffer({ size: 4, usage: 0 }); // invalid: reported asynchronously as uncaptured
+    // An invalid call is reported asynchronously as an uncaptured error; wait until it has been delivered (the
+    // backend's own listener runs first), since its timing against the read's mapAsync is not specified.
+    const delivered = new Promise((resolve) =>
+      gpu.device.addEventListener('uncapturederror', resolve, { once: true }),
+    );
+    gpu.device.createBuffer({ size: 4, usage: 0 });
+    await delivered;
     await expect(gpu.read(x)).rejects.toBeInstanceOf(GpuValidationError);
     expect(Array.from(await gpu.read(x))).toEqual([1, 2]); // reported once; the backend stays usable
     gpu.dispose();
