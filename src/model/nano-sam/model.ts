@@ -1,0 +1,170 @@
+// nano-sam in engine ops: seeded parameters, the conv encoder and the dense-prompt conv decoder, with autograd.
+import type { Backend } from '../../webgpu/backend';
+import { fromArray, parameter, randn, zeros } from '../../webgpu/creation';
+import { conv2d } from '../../webgpu/ops/conv';
+import { add, relu } from '../../webgpu/ops/elementwise';
+import { linear } from '../../webgpu/ops/matmul';
+import { mean } from '../../webgpu/ops/reduce';
+import { broadcastTo, concat, reshape } from '../../webgpu/ops/shape';
+import { Random } from '../../webgpu/random';
+import type { Tensor } from '../../webgpu/tensor';
+import type { NanoSamConfig } from './config';
+import { gridSize, POSITION_CHANNELS, PROMPT_CHANNELS } from './config';
+import type { NanoSamPrompt } from './prompt';
+import { cellCentres, promptMaps } from './prompt';
+
+/** Parameters by name (PyTorch-style names and layouts: conv [cOut, cIn, kh, kw], linear [out, in]). */
+export type NanoSamParams = Map<string, Tensor>;
+
+export interface NanoSamOutput {
+  /** [batch, candidates] predicted IoU of each candidate mask. */
+  iouScores: Tensor;
+  /** [batch, candidates, grid, grid] mask logits at feature resolution. */
+  maskLogits: Tensor;
+}
+
+/** One convolution of the network: its parameter name prefix, kernel and stride. */
+export interface ConvLayer {
+  name: string;
+  cIn: number;
+  cOut: number;
+  kernel: number;
+  stride: number;
+}
+
+/** Encoder convolutions in order; every one but the last is followed by ReLU. */
+export function encoderLayers(config: NanoSamConfig): ConvLayer[] {
+  const layers: ConvLayer[] = [];
+  let cIn = 3;
+  config.encoderChannels.forEach((cOut, i) => {
+    layers.push({ name: `encoder.${i}`, cIn, cOut, kernel: 3, stride: 2 });
+    cIn = cOut;
+  });
+  layers.push({ name: 'encoder.embed', cIn, cOut: config.embedDim, kernel: 3, stride: 1 });
+  return layers;
+}
+
+/** Decoder 3×3 convolutions (each followed by ReLU) on [embeddings, positions, prompt maps]. */
+export function decoderLayers(config: NanoSamConfig): ConvLayer[] {
+  const layers: ConvLayer[] = [];
+  let cIn = config.embedDim + POSITION_CHANNELS + PROMPT_CHANNELS;
+  for (let i = 0; i < config.decoderLayers; i++) {
+    layers.push({ name: `decoder.${i}`, cIn, cOut: config.decoderDim, kernel: 3, stride: 1 });
+    cIn = config.decoderDim;
+  }
+  return layers;
+}
+
+/** The 1×1 mask head: one logit map per candidate. */
+export function maskHead(config: NanoSamConfig): ConvLayer {
+  return { name: 'mask_head', cIn: config.decoderDim, cOut: config.candidates, kernel: 1, stride: 1 };
+}
+
+export interface InitOptions {
+  backend: Backend;
+  seed?: number;
+  /** Std of the bias init; 0 (default) for training, non-zero in tests so biases are exercised. */
+  biasStd?: number;
+}
+
+/** Seeded He-normal init (ReLU network), every tensor a trainable parameter. */
+export function initNanoSam(config: NanoSamConfig, options: InitOptions): NanoSamParams {
+  const { backend } = options;
+  const rng = new Random(options.seed ?? 0);
+  const biasStd = options.biasStd ?? 0;
+  const params: NanoSamParams = new Map();
+  const bias = (name: string, n: number): void => {
+    const t = biasStd > 0 ? randn([n], { backend, rng, std: biasStd }) : zeros([n], { backend });
+    params.set(name, parameter(t));
+  };
+  for (const layer of [...encoderLayers(config), ...decoderLayers(config), maskHead(config)]) {
+    const fanIn = layer.cIn * layer.kernel * layer.kernel;
+    const shape = [layer.cOut, layer.cIn, layer.kernel, layer.kernel];
+    params.set(`${layer.name}.weight`, parameter(randn(shape, { backend, rng, std: Math.sqrt(2 / fanIn) })));
+    bias(`${layer.name}.bias`, layer.cOut);
+  }
+  const iouShape = [config.candidates, config.decoderDim];
+  params.set(
+    'iou_head.weight',
+    parameter(randn(iouShape, { backend, rng, std: Math.sqrt(1 / config.decoderDim) })),
+  );
+  bias('iou_head.bias', config.candidates);
+  return params;
+}
+
+/** Total number of scalars in the parameters. */
+export function parameterCount(params: NanoSamParams): number {
+  let total = 0;
+  for (const t of params.values()) total += t.size;
+  return total;
+}
+
+function param(params: NanoSamParams, name: string): Tensor {
+  const t = params.get(name);
+  if (!t) throw new Error(`nano-sam: missing parameter ${name}`);
+  return t;
+}
+
+function applyConv(params: NanoSamParams, layer: ConvLayer, x: Tensor): Tensor {
+  const y = conv2d(x, param(params, `${layer.name}.weight`), {
+    stride: layer.stride,
+    padding: (layer.kernel - 1) / 2,
+  });
+  return add(y, reshape(param(params, `${layer.name}.bias`), [1, layer.cOut, 1, 1]));
+}
+
+/** Normalised pixels [batch, 3, S, S] → image_embeddings [batch, embedDim, grid, grid]. */
+export function encode(params: NanoSamParams, config: NanoSamConfig, pixels: Tensor): Tensor {
+  const layers = encoderLayers(config);
+  let x = pixels;
+  layers.forEach((layer, i) => {
+    x = applyConv(params, layer, x);
+    if (i < layers.length - 1) x = relu(x);
+  });
+  return x;
+}
+
+/** image_positional_embeddings [2, grid, grid]: the normalised x and y of every cell centre (fixed, not trained). */
+export function positionMap(config: NanoSamConfig): Float32Array {
+  const grid = gridSize(config);
+  const centres = cellCentres(grid);
+  const out = new Float32Array(POSITION_CHANNELS * grid * grid);
+  for (let i = 0; i < grid; i++) {
+    for (let j = 0; j < grid; j++) {
+      out[i * grid + j] = centres[j] as number;
+      out[grid * grid + i * grid + j] = centres[i] as number;
+    }
+  }
+  return out;
+}
+
+/** image_embeddings + prompts → candidate mask logits and IoU predictions. */
+export function decode(
+  params: NanoSamParams,
+  config: NanoSamConfig,
+  embeddings: Tensor,
+  prompts: readonly NanoSamPrompt[],
+): NanoSamOutput {
+  const backend = embeddings.backend;
+  const grid = gridSize(config);
+  const batch = prompts.length;
+  const position = fromArray(positionMap(config), [1, POSITION_CHANNELS, grid, grid], { backend });
+  const positions = broadcastTo(position, [batch, POSITION_CHANNELS, grid, grid]);
+  const maps = fromArray(promptMaps(prompts, config), [batch, PROMPT_CHANNELS, grid, grid], { backend });
+  let x = concat([embeddings, positions, maps], 1);
+  for (const layer of decoderLayers(config)) x = relu(applyConv(params, layer, x));
+  const maskLogits = applyConv(params, maskHead(config), x);
+  const pooled = mean(x, [2, 3]);
+  const iouScores = linear(pooled, param(params, 'iou_head.weight'), param(params, 'iou_head.bias'));
+  return { iouScores, maskLogits };
+}
+
+/** The whole model: normalised pixels [batch, 3, S, S] and one prompt per image. */
+export function forward(
+  params: NanoSamParams,
+  config: NanoSamConfig,
+  pixels: Tensor,
+  prompts: readonly NanoSamPrompt[],
+): NanoSamOutput {
+  return decode(params, config, encode(params, config, pixels), prompts);
+}
