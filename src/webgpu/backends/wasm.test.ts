@@ -1,8 +1,7 @@
 // The wasm backend: conformance against the f64 reference, the tiny LM's loss/gradients and training, threads, leaks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttentionSpec, Backend, MatmulSpec, Storage } from '../backend';
-import { Tape, valueAndGrad } from '../autograd';
-import { fromArray } from '../creation';
+import { valueAndGrad } from '../autograd';
 import { AdamW } from '../optim/adamw';
 import { Random } from '../random';
 import { scope } from '../scope';
@@ -12,44 +11,12 @@ import { DisposedError } from '../errors';
 import { checkConformance } from '../testing/conformance';
 import type { TinyConfig } from '../testing/tiny-transformer';
 import { initTinyLM, tinyLoss } from '../testing/tiny-transformer';
+import { progressionBatch, tinyLossAndGrads } from '../testing/progression-task';
 import { ReferenceBackend } from './reference';
 import { WasmBackend } from './wasm';
 
 const config: TinyConfig = { vocab: 16, dim: 32, heads: 4, kvHeads: 2, headDim: 8, hidden: 64, layers: 2 };
-const [BATCH, SEQ] = [4, 12];
-
-/** Arithmetic progressions mod vocab (as the reference training test): the step must be read from context. */
-function batchOf(rng: Random, backend: Backend): { ids: Tensor; targets: Tensor; positions: Tensor } {
-  const ids: number[] = [];
-  const targets: number[] = [];
-  for (let b = 0; b < BATCH; b++) {
-    const [start, step] = [rng.int(config.vocab), 1 + rng.int(3)];
-    const sequence = Array.from({ length: SEQ + 1 }, (_, t) => (start + t * step) % config.vocab);
-    ids.push(...sequence.slice(0, SEQ));
-    targets.push(-100, ...sequence.slice(2));
-  }
-  const positions = Array.from({ length: SEQ }, (_, t) => t);
-  return {
-    ids: fromArray(ids, [BATCH, SEQ], { backend, dtype: 'i32' }),
-    targets: fromArray(targets, [BATCH, SEQ], { backend, dtype: 'i32' }),
-    positions: fromArray(positions, [SEQ], { backend, dtype: 'i32' }),
-  };
-}
-
-/** Loss and every parameter gradient of the tiny LM with seeded parameters and batch. */
-async function lossAndGrads(backend: Backend): Promise<{ loss: number; grads: Float32Array[] }> {
-  const params = initTinyLM(config, new Random(3), backend);
-  const wrt = Object.values(params);
-  const { loss, grads } = scope(() => {
-    const { ids, targets, positions } = batchOf(new Random(11), backend);
-    const tape = new Tape();
-    const value = tape.record(() => tinyLoss(params, config, ids, targets, positions));
-    return { loss: value, grads: tape.grad(value, wrt) };
-  });
-  const result = { loss: await loss.item(), grads: await Promise.all(grads.map((g) => g.data())) };
-  [loss, ...grads, ...wrt].forEach((t) => t.dispose());
-  return { loss: result.loss, grads: result.grads as Float32Array[] };
-}
+const SHAPE = { batch: 4, seq: 12 };
 
 describe('WasmBackend', () => {
   let single: WasmBackend;
@@ -95,9 +62,9 @@ describe('WasmBackend', () => {
   });
 
   it('tiny LM loss and gradients match the reference; 1 and 2 threads agree exactly', async () => {
-    const reference = await lossAndGrads(new ReferenceBackend({ precision: 'f64' }));
-    const one = await lossAndGrads(single);
-    const two = await lossAndGrads(threaded);
+    const reference = await tinyLossAndGrads(new ReferenceBackend({ precision: 'f64' }), config, SHAPE);
+    const one = await tinyLossAndGrads(single, config, SHAPE);
+    const two = await tinyLossAndGrads(threaded, config, SHAPE);
     expect(Math.abs(one.loss - reference.loss)).toBeLessThan(1e-4);
     reference.grads.forEach((want, i) => {
       const got = one.grads[i] as Float32Array;
@@ -119,7 +86,7 @@ describe('WasmBackend', () => {
     const live: number[] = [];
     for (let step = 0; step < 12; step++) {
       const { loss, norm } = scope(() => {
-        const { ids, targets, positions } = batchOf(rng, backend);
+        const { ids, targets, positions } = progressionBatch(rng, backend, config, SHAPE);
         const { value, grads } = valueAndGrad(() => tinyLoss(params, config, ids, targets, positions), wrt);
         return { loss: value, norm: optimizer.update(grads) };
       });

@@ -1,7 +1,6 @@
 // WebGPU backend end to end: a tiny transformer matches the reference and trains, buffers are pooled, device loss is typed.
 import { describe, expect, it } from 'vitest';
 import { valueAndGrad } from '../autograd';
-import type { Backend } from '../backend';
 import { fromArray } from '../creation';
 import { acquireDevice } from '../device';
 import { DeviceLostError, OutOfMemoryError } from '../errors';
@@ -11,49 +10,18 @@ import { scope } from '../scope';
 import type { Tensor } from '../tensor';
 import type { TinyConfig } from '../testing/tiny-transformer';
 import { initTinyLM, tinyLoss } from '../testing/tiny-transformer';
+import { progressionBatch, tinyLossAndGrads } from '../testing/progression-task';
 import { ReferenceBackend } from './reference';
 import { GpuValidationError, WebGpuBackend } from './webgpu';
 
 const config: TinyConfig = { vocab: 16, dim: 32, heads: 4, kvHeads: 2, headDim: 8, hidden: 64, layers: 2 };
-const [BATCH, SEQ] = [4, 8];
-
-/** Arithmetic progressions mod vocab (the unit test's task), first target ignored. */
-function batchOf(rng: Random, backend: Backend): { ids: Tensor; targets: Tensor; positions: Tensor } {
-  const ids: number[] = [];
-  const targets: number[] = [];
-  for (let b = 0; b < BATCH; b++) {
-    const [start, step] = [rng.int(config.vocab), 1 + rng.int(3)];
-    const sequence = Array.from({ length: SEQ + 1 }, (_, t) => (start + t * step) % config.vocab);
-    ids.push(...sequence.slice(0, SEQ));
-    targets.push(-100, ...sequence.slice(2));
-  }
-  const positions = Array.from({ length: SEQ }, (_, t) => t);
-  return {
-    ids: fromArray(ids, [BATCH, SEQ], { backend, dtype: 'i32' }),
-    targets: fromArray(targets, [BATCH, SEQ], { backend, dtype: 'i32' }),
-    positions: fromArray(positions, [SEQ], { backend, dtype: 'i32' }),
-  };
-}
-
-/** Loss and gradients of every parameter, all read back to the host. */
-async function lossAndGrads(backend: Backend): Promise<{ loss: number; grads: Float32Array[] }> {
-  const params = initTinyLM(config, new Random(3), backend);
-  const wrt = Object.values(params);
-  const { value, grads } = scope(() => {
-    const { ids, targets, positions } = batchOf(new Random(11), backend);
-    return valueAndGrad(() => tinyLoss(params, config, ids, targets, positions), wrt);
-  });
-  const host = await Promise.all(grads.map((g) => g.data() as Promise<Float32Array>));
-  const loss = await value.item();
-  [value, ...grads, ...wrt].forEach((t) => t.dispose());
-  return { loss, grads: host };
-}
+const SHAPE = { batch: 4, seq: 8 };
 
 describe('WebGPU backend end to end', () => {
   it('tiny transformer loss and gradients equal the f64 reference', async () => {
     const gpu = await WebGpuBackend.create();
-    const want = await lossAndGrads(new ReferenceBackend({ precision: 'f64' }));
-    const got = await lossAndGrads(gpu);
+    const want = await tinyLossAndGrads(new ReferenceBackend({ precision: 'f64' }), config, SHAPE);
+    const got = await tinyLossAndGrads(gpu, config, SHAPE);
     expect(Math.abs(got.loss - want.loss)).toBeLessThan(1e-4 * (1 + Math.abs(want.loss)));
     let worst = 0;
     got.grads.forEach((g, i) => {
@@ -75,7 +43,7 @@ describe('WebGPU backend end to end', () => {
     const live: number[] = [];
     for (let step = 0; step < 8; step++) {
       const { loss, norm } = scope(() => {
-        const { ids, targets, positions } = batchOf(rng, gpu);
+        const { ids, targets, positions } = progressionBatch(rng, gpu, config, SHAPE);
         const { value, grads } = valueAndGrad(
           () => tinyLoss(params, config, ids, targets, positions),
           optimizer.names.map((name) => params[name] as Tensor),

@@ -2,43 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { Tape, valueAndGrad } from '../autograd';
 import { ReferenceBackend } from '../backends/reference';
-import { fromArray } from '../creation';
 import { AdamW } from '../optim/adamw';
 import { Random } from '../random';
 import { scope } from '../scope';
 import type { Tensor } from '../tensor';
 import type { TinyConfig } from './tiny-transformer';
 import { initTinyLM, tinyLoss } from './tiny-transformer';
+import { progressionBatch } from './progression-task';
 
 const config: TinyConfig = { vocab: 16, dim: 32, heads: 4, kvHeads: 2, headDim: 8, hidden: 64, layers: 2 };
-const BATCH = 8;
-const SEQ = 12;
-
-/** Arithmetic progressions mod vocab with a random start and a step in {1, 2, 3}: the step must be read from context. */
-function batchOf(
-  rng: Random,
-  backend: ReferenceBackend,
-): { ids: Tensor; targets: Tensor; positions: Tensor } {
-  const ids: number[] = [];
-  const targets: number[] = [];
-  for (let b = 0; b < BATCH; b++) {
-    const start = rng.int(config.vocab);
-    const step = 1 + rng.int(3);
-    const sequence = Array.from({ length: SEQ + 1 }, (_, t) => (start + t * step) % config.vocab);
-    ids.push(...sequence.slice(0, SEQ));
-    // The first target cannot be predicted from one token: ignore it, as a prompt position would be.
-    targets.push(-100, ...sequence.slice(2));
-  }
-  return {
-    ids: fromArray(ids, [BATCH, SEQ], { backend, dtype: 'i32' }),
-    targets: fromArray(targets, [BATCH, SEQ], { backend, dtype: 'i32' }),
-    positions: fromArray(
-      Array.from({ length: SEQ }, (_, t) => t),
-      [SEQ],
-      { backend, dtype: 'i32' },
-    ),
-  };
-}
+const SHAPE = { batch: 8, seq: 12 };
 
 describe('tiny transformer LM on the reference backend', () => {
   it('loss falls below half its initial value in 50 AdamW steps, with no storage growth across steps', async () => {
@@ -53,7 +26,7 @@ describe('tiny transformer LM on the reference backend', () => {
     for (let step = 0; step < 50; step++) {
       const started = performance.now();
       const { loss, norm } = scope(() => {
-        const { ids, targets, positions } = batchOf(rng, backend);
+        const { ids, targets, positions } = progressionBatch(rng, backend, config, SHAPE);
         const { value, grads } = valueAndGrad(
           () => tinyLoss(params, config, ids, targets, positions),
           names.map((name) => params[name] as Tensor),
@@ -86,7 +59,7 @@ describe('tiny transformer LM on the reference backend', () => {
     const liveAfterForward: number[] = [];
     const run = (checkpointBlocks: boolean): Float64Array[] =>
       scope(() => {
-        const { ids, targets, positions } = batchOf(new Random(11), backend);
+        const { ids, targets, positions } = progressionBatch(new Random(11), backend, config, SHAPE);
         const tape = new Tape();
         const loss = tape.record(() =>
           tinyLoss(params, config, ids, targets, positions, { checkpointBlocks }),
