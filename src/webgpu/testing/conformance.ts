@@ -77,6 +77,17 @@ function elementwiseCases(): ConformanceCase[] {
       [2, 3, 5],
     ],
     [[], [4, 3], [4, 3]],
+    // A per-channel bias on NCHW, and operands broadcast along different middle axes (strided loops on wasm).
+    [
+      [2, 3, 4, 4],
+      [1, 3, 1, 1],
+      [2, 3, 4, 4],
+    ],
+    [
+      [2, 1, 4],
+      [2, 3, 1],
+      [2, 3, 4],
+    ],
   ];
   const binary = (['add', 'sub', 'mul', 'div', 'max', 'min', 'greater', 'less'] as const).flatMap((op) =>
     binaryShapes.map(([a, bShape, out]): ConformanceCase => ({
@@ -94,6 +105,10 @@ function elementwiseCases(): ConformanceCase[] {
     {
       name: 'broadcast',
       run: (b, rng) => [b.broadcast(upload(b, normals(rng, 6)), [2, 1, 3], [4, 2, 5, 3])],
+    },
+    {
+      name: 'broadcast inner axes',
+      run: (b, rng) => [b.broadcast(upload(b, normals(rng, 6)), [1, 6, 1, 1], [2, 6, 3, 2])],
     },
     { name: 'fill', run: (b) => [b.fill(9, 2.5, 'f32'), b.fill(4, -3, 'i32')] },
     {
@@ -245,32 +260,41 @@ function convAndRopeCases(): ConformanceCase[] {
     ...{ batch: 2, cIn: 3, height: 7, width: 6, cOut: 4, kh: 3, kw: 2 },
     ...{ strideH: 2, strideW: 1, padH: 1, padW: 1, outH: 4, outW: 7 },
   };
-  const xSize = spec.batch * spec.cIn * spec.height * spec.width;
-  const wSize = spec.cOut * spec.cIn * spec.kh * spec.kw;
-  const ySize = spec.batch * spec.cOut * spec.outH * spec.outW;
+  // A 1×1 stride-1 kernel is its own case: the wasm backend reads the image as the patch matrix there.
+  const pointwise: Conv2dSpec = { ...spec, kh: 1, kw: 1, strideH: 1, padH: 0, padW: 0, outH: 7, outW: 6 };
   const rope = { batch: 2, seq: 3, heads: 2, headDim: 8, sections: [1, 2, 1], theta: 100 };
   const positions = (b: Backend, rng: Random) => upload(b, ids(rng, 3 * 2 * 3, 40), 'i32');
   return [
+    ...convCases(spec, ''),
+    ...convCases(pointwise, ' 1x1'),
+    ...[false, true].map((inverse): ConformanceCase => ({
+      name: `rope M-RoPE inverse=${inverse}`,
+      run: (b, rng) => [b.rope(upload(b, normals(rng, 2 * 3 * 2 * 8)), positions(b, rng), rope, inverse)],
+    })),
+  ];
+}
+
+function convCases(spec: Conv2dSpec, suffix: string): ConformanceCase[] {
+  const xSize = spec.batch * spec.cIn * spec.height * spec.width;
+  const wSize = spec.cOut * spec.cIn * spec.kh * spec.kw;
+  const ySize = spec.batch * spec.cOut * spec.outH * spec.outW;
+  return [
     {
-      name: 'conv2d',
+      name: `conv2d${suffix}`,
       run: (b, rng) => [b.conv2d(upload(b, normals(rng, xSize)), upload(b, normals(rng, wSize)), spec)],
     },
     {
-      name: 'conv2dBackwardInput',
+      name: `conv2dBackwardInput${suffix}`,
       run: (b, rng) => [
         b.conv2dBackwardInput(upload(b, normals(rng, ySize)), upload(b, normals(rng, wSize)), spec),
       ],
     },
     {
-      name: 'conv2dBackwardWeight',
+      name: `conv2dBackwardWeight${suffix}`,
       run: (b, rng) => [
         b.conv2dBackwardWeight(upload(b, normals(rng, xSize)), upload(b, normals(rng, ySize)), spec),
       ],
     },
-    ...[false, true].map((inverse): ConformanceCase => ({
-      name: `rope M-RoPE inverse=${inverse}`,
-      run: (b, rng) => [b.rope(upload(b, normals(rng, 2 * 3 * 2 * 8)), positions(b, rng), rope, inverse)],
-    })),
   ];
 }
 

@@ -19,12 +19,11 @@ import type {
   StorageFormat,
   UnarySpec,
 } from '../../backend';
-import { sizeOf } from '../../shapes';
+import { broadcastStrides, sizeOf } from '../../shapes';
 import { createWasmKernels, type WasmKernels } from '../../wasm/kernels';
 import { adamwKernel } from '../reference/adamw';
 import { at, type NumArray } from '../reference/arrays';
-import { conv2dBackwardInputKernel, conv2dBackwardWeightKernel, conv2dKernel } from '../reference/conv';
-import { broadcastKernel, castKernel, unaryBackwardKernel } from '../reference/elementwise';
+import { castKernel } from '../reference/elementwise';
 import {
   concatKernel,
   gatherRowsKernel,
@@ -44,7 +43,9 @@ import {
 } from '../reference/reduce';
 import { ropeKernel } from '../reference/rope';
 import { attention, attentionBackward } from './attention';
-import { binary, unary } from './elementwise';
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv';
+import { binary, unary, unaryBackward } from './elementwise';
+import { stridedBroadcast } from './loops';
 import { matmul, matmulQuantized } from './matmul';
 import { WasmMemory } from './memory';
 import { rmsNorm, softmax } from './rows';
@@ -132,9 +133,7 @@ export class WasmBackend implements Backend {
   }
 
   unaryBackward(spec: UnarySpec, x: Storage, dy: Storage): Storage {
-    const out = this.mem.alloc('f32', x.size);
-    unaryBackwardKernel(spec, this.mem.float(x), this.mem.float(dy), this.mem.float(out));
-    return out;
+    return unaryBackward(this.mem, spec, x, dy);
   }
 
   binary(op: BinaryOp, a: Storage, b: Storage, shapes: BroadcastSpec): Storage {
@@ -143,7 +142,7 @@ export class WasmBackend implements Backend {
 
   broadcast(x: Storage, from: readonly number[], to: readonly number[]): Storage {
     const out = this.mem.alloc(x.dtype, sizeOf(to));
-    broadcastKernel(this.mem.data(x), from, to, this.mem.data(out));
+    stridedBroadcast(this.mem.data(x), this.mem.data(out), to, broadcastStrides(from, to));
     return out;
   }
 
@@ -238,21 +237,15 @@ export class WasmBackend implements Backend {
   }
 
   conv2d(x: Storage, weight: Storage, spec: Conv2dSpec): Storage {
-    const out = this.mem.alloc('f32', spec.batch * spec.cOut * spec.outH * spec.outW);
-    conv2dKernel(this.mem.float(x), this.mem.float(weight), this.mem.float(out), spec);
-    return out;
+    return conv2d(this.kernels, this.mem, x, weight, spec);
   }
 
   conv2dBackwardInput(dy: Storage, weight: Storage, spec: Conv2dSpec): Storage {
-    const out = this.mem.alloc('f32', spec.batch * spec.cIn * spec.height * spec.width);
-    conv2dBackwardInputKernel(this.mem.float(dy), this.mem.float(weight), this.mem.float(out), spec);
-    return out;
+    return conv2dBackwardInput(this.kernels, this.mem, dy, weight, spec);
   }
 
   conv2dBackwardWeight(x: Storage, dy: Storage, spec: Conv2dSpec): Storage {
-    const out = this.mem.alloc('f32', spec.cOut * spec.cIn * spec.kh * spec.kw);
-    conv2dBackwardWeightKernel(this.mem.float(x), this.mem.float(dy), this.mem.float(out), spec);
-    return out;
+    return conv2dBackwardWeight(this.kernels, this.mem, x, dy, spec);
   }
 
   // Positional.

@@ -1,15 +1,23 @@
-// Elementwise primitives: SiLU/GELU and row-broadcast add/mul on the SIMD kernels, the rest on the reference kernels.
+// Elementwise primitives: SiLU/GELU and row-broadcast add/mul on the SIMD kernels, the rest in tight TS loops (reference kernels as the last resort).
 import type { BinaryOp, BroadcastSpec, Storage, UnarySpec } from '../../backend';
-import { sizeOf } from '../../shapes';
+import { broadcastStrides, sizeOf } from '../../shapes';
 import type { WasmKernels } from '../../wasm/kernels';
-import { binaryKernel, unaryKernel } from '../reference/elementwise';
+import { binaryKernel, unaryBackwardKernel, unaryKernel } from '../reference/elementwise';
+import { stridedBinary, unaryBackwardLoop, unaryLoop } from './loops';
 import type { WasmMemory } from './memory';
 
 export function unary(kernels: WasmKernels, mem: WasmMemory, spec: UnarySpec, x: Storage): Storage {
   const out = mem.alloc('f32', x.size);
   if (spec.kind === 'silu') kernels.silu(mem.ptr(x), out.ptr, x.size);
   else if (spec.kind === 'gelu') kernels.gelu(mem.ptr(x), out.ptr, x.size);
-  else unaryKernel(spec, mem.float(x), mem.float(out));
+  else if (!unaryLoop(spec, mem.float(x), mem.float(out))) unaryKernel(spec, mem.float(x), mem.float(out));
+  return out;
+}
+
+export function unaryBackward(mem: WasmMemory, spec: UnarySpec, x: Storage, dy: Storage): Storage {
+  const out = mem.alloc('f32', x.size);
+  const [vx, vdy, vout] = mem.floats(x, dy, out);
+  if (!unaryBackwardLoop(spec, vx, vdy, vout)) unaryBackwardKernel(spec, vx, vdy, vout);
   return out;
 }
 
@@ -36,6 +44,9 @@ export function binary(
   if (plan) {
     const kernel = op === 'add' ? kernels.addRows.bind(kernels) : kernels.mulRows.bind(kernels);
     kernel(mem.ptr(plan.full), mem.ptr(plan.row), out.ptr, plan.rows, plan.cols, plan.broadcastRow);
+  } else if (dtype === 'f32' && a.dtype === 'f32' && b.dtype === 'f32') {
+    const strides = [broadcastStrides(shapes.a, shapes.out), broadcastStrides(shapes.b, shapes.out)] as const;
+    stridedBinary(op, mem.float(a), mem.float(b), mem.float(out), shapes.out, ...strides);
   } else binaryKernel(op, mem.data(a), mem.data(b), mem.data(out), shapes);
   return out;
 }
