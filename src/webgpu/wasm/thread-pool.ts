@@ -36,8 +36,10 @@ const Word = {
   table: 7,
   scratch: 8,
   scratchStride: 9,
+  /** 0, or the index of a worker whose kernel threw during the current job. */
+  failed: 10,
 } as const;
-const CONTROL_WORDS = 10;
+const CONTROL_WORDS = 11;
 const DEFAULT_SPIN_ITERATIONS = 20_000;
 
 export class WasmThreadPool {
@@ -86,6 +88,9 @@ export class WasmThreadPool {
     Atomics.notify(this.control, Word.generation);
     this.claimChunks(job, callKernel);
     this.waitForWorkers();
+    const failed = Atomics.exchange(this.control, Word.failed, 0);
+    if (failed !== 0)
+      throw new Error(`${job.kernel}: kernel worker ${failed} failed (see its message above)`);
   }
 
   terminate(): void {

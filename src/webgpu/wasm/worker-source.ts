@@ -15,7 +15,7 @@ const listen = (handler) =>
   isNode ? port.once('message', handler) : port.addEventListener('message', (event) => handler(event.data), { once: true });
 
 const GENERATION = 0, RUNNING = 1, STOP = 2, NEXT_CHUNK = 3, CHUNKS = 4, KERNEL = 5, ARGC = 6, TABLE = 7,
-  SCRATCH = 8, SCRATCH_STRIDE = 9, CONTROL_WORDS = 10;
+  SCRATCH = 8, SCRATCH_STRIDE = 9, FAILED = 10, CONTROL_WORDS = 11;
 
 listen((init) => {
   const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
@@ -28,10 +28,18 @@ listen((init) => {
   for (;;) {
     // A short spin catches back-to-back jobs without a futex round trip; then sleep until the generation moves.
     for (let spin = 0; spin < init.spinIterations && Atomics.load(control, GENERATION) === seen; spin++);
-    Atomics.wait(control, GENERATION, seen);
+    // Loop, not a single wait: a wake-up with the generation unchanged (seen under load) would otherwise re-run the
+    // last job while the host publishes the next one, decrement RUNNING twice and leave the host waiting forever.
+    while (Atomics.load(control, GENERATION) === seen) Atomics.wait(control, GENERATION, seen);
     seen = Atomics.load(control, GENERATION);
     if (Atomics.load(control, STOP) !== 0) return;
-    runChunks(control, kernels, init);
+    // A trapping kernel must still check in: the host is blocked until RUNNING reaches 0, and it reports FAILED.
+    try {
+      runChunks(control, kernels, init);
+    } catch (error) {
+      Atomics.store(control, FAILED, init.thread);
+      console.error('wasm kernel worker ' + init.thread + ': ' + (error && error.message ? error.message : error));
+    }
     if (Atomics.sub(control, RUNNING, 1) === 1) Atomics.notify(control, RUNNING);
   }
 });
