@@ -22,6 +22,9 @@ import type {
   SegmenterRunner,
 } from '../src/eval/index';
 import { RlError } from '../src/rl/index';
+import { createSamSegmenterRunner } from '../src/eval/sam-segmenter-runner';
+import { configureTransformersForNode } from '../src/model/hub/transformers-node';
+import { NANO_SAM_CONFIG } from '../src/model/nano-sam/config';
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
@@ -103,9 +106,26 @@ async function run(options: EvalCliOptions, registries: Registries): Promise<voi
   console.log(`\nwrote ${jsonPath}`);
 }
 
+/** The models shipped in public/models, run by onnxruntime-node through the app's own SamSegmenter. */
+function withShippedSegmenters(registry: RunnerRegistry<SegmenterRunner>): RunnerRegistry<SegmenterRunner> {
+  return registry.register({
+    id: 'nano-sam',
+    description:
+      'the embedded nano-sam (public/models/nano-sam) via transformers.js SamModel on onnxruntime-node',
+    create: () => {
+      configureTransformersForNode(resolve('public/models'));
+      return createSamSegmenterRunner({
+        modelId: 'nano-sam',
+        device: 'cpu',
+        renderSize: NANO_SAM_CONFIG.inputSize,
+      });
+    },
+  });
+}
+
 /** Returns the exit code: 0 on success, 2 on bad usage, 1 when the run fails, 130 when interrupted. */
 async function main(argv: readonly string[]): Promise<number> {
-  const registries = { policies: defaultPolicies(), segmenters: defaultSegmenters() };
+  const registries = { policies: defaultPolicies(), segmenters: withShippedSegmenters(defaultSegmenters()) };
   const known = { policies: registries.policies.list(), segmenters: registries.segmenters.list() };
   let command: EvalCommand;
   try {

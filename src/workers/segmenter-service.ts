@@ -1,7 +1,8 @@
 // The segmenter worker's body: loads a SAM-class model on the worker's backend, encodes images, decodes prompts.
 import * as Comlink from 'comlink';
-import { registerModelFolder } from '../model/hub/model-fetch';
-import { configureTransformers } from '../model/hub/transformers-env';
+import { isRegisteredFolder, registerModelFolder } from '../model/hub/model-fetch';
+import { verifyShippedModel } from '../model/hub/manifest';
+import { configureTransformers, LOCAL_MODEL_PATH } from '../model/hub/transformers-env';
 import { SamSegmenter } from '../model/segmenter/sam-segmenter';
 import { WorkerError } from './errors';
 import { createModelWorker } from './model-worker';
@@ -17,6 +18,8 @@ export function createSegmenterWorker(
   const base = createModelWorker('segmenter', gpu);
   let segmenter: SamSegmenter | null = null;
   let configured = false;
+  // Loads may overlap (the embedded default at start-up, then a folder the user opens): the latest request wins.
+  let latestLoad = 0;
 
   const ready = (): SamSegmenter => {
     if (!segmenter) throw new WorkerError('not-ready', 'No segmenter is loaded: load a model first.');
@@ -39,12 +42,22 @@ export function createSegmenterWorker(
       configured = true;
       const { backend } = await base.capabilities();
       const start = performance.now();
+      const ticket = ++latestLoad;
       onProgress({ jobId, done: 0, total: 1, message: `loading ${modelId} on ${backend}` });
       try {
+        // Shipped folders carry a manifest: a corrupt or stale file is refused before onnxruntime sees it.
+        const shipped = !isRegisteredFolder(modelId);
+        if (shipped && (await verifyShippedModel(LOCAL_MODEL_PATH, modelId, (url) => fetch(url))))
+          onProgress({ jobId, done: 0, total: 1, message: `verified ${modelId}'s files` });
         const loaded = await SamSegmenter.load(modelId, { device: backend });
+        if (ticket !== latestLoad) {
+          await loaded.dispose();
+          throw new WorkerError('cancelled', `loading ${modelId} was superseded by a later load`);
+        }
         await segmenter?.dispose();
         segmenter = loaded;
       } catch (err) {
+        if (err instanceof WorkerError) throw err;
         throw new WorkerError('model-load-failed', `Could not load segmenter "${modelId}": ${describe(err)}`);
       }
       onProgress({ jobId, done: 1, total: 1, message: `loaded ${modelId}` });

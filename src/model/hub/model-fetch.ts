@@ -41,6 +41,10 @@ export function modelFolderFiles(files: ArrayLike<File>): { folder: string; file
   return { folder, files: map };
 }
 
+export function isRegisteredFolder(id: string): boolean {
+  return folders.has(id);
+}
+
 export function unregisterModelFolder(id: string): void {
   folders.delete(id);
 }

@@ -10,6 +10,10 @@ export interface NanoSamConfig {
   decoderDim: number;
   /** Number of 3×3 conv + ReLU layers in the decoder. */
   decoderLayers: number;
+  /** Channels of the per-cell target descriptor that is spread to the pixels of its cell. */
+  descriptorDim: number;
+  /** Hidden width of the per-pixel head (1×1 convolutions on [descriptor, pixel colour]). */
+  pixelHeadDim: number;
   /** Candidate masks per prompt (SAM's multimask output gives 3). */
   candidates: number;
   /** Gaussian radius of a point prompt, in grid cells. */
@@ -18,13 +22,15 @@ export interface NanoSamConfig {
   boxSoftness: number;
 }
 
-/** The default model: 128 px input, 32×32 grid, 43 718 parameters. */
+/** The default model: 128 px input, 32×32 grid, masks at the full 128 px. */
 export const NANO_SAM_CONFIG: NanoSamConfig = {
   inputSize: 128,
   encoderChannels: [16, 32],
   embedDim: 32,
   decoderDim: 32,
   decoderLayers: 3,
+  descriptorDim: 12,
+  pixelHeadDim: 16,
   candidates: 3,
   pointSigma: 1.5,
   boxSoftness: 0.5,
@@ -41,4 +47,14 @@ export function gridSize(config: NanoSamConfig): number {
   if (!Number.isInteger(side))
     throw new RangeError(`inputSize ${config.inputSize} is not divisible by the strides`);
   return side;
+}
+
+/** Pixels per grid cell along one side (the space-to-depth block). */
+export function cellSize(config: NanoSamConfig): number {
+  return config.inputSize / gridSize(config);
+}
+
+/** Channels of image_embeddings: the learned features, then every pixel of each cell (3 colours × cell²). */
+export function embeddingChannels(config: NanoSamConfig): number {
+  return config.embedDim + 3 * cellSize(config) ** 2;
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WasmBackend } from '../../webgpu/backends/wasm';
 import { fromArray } from '../../webgpu/creation';
 import { Random } from '../../webgpu/random';
-import { NANO_SAM_CONFIG, gridSize } from './config';
+import { NANO_SAM_CONFIG } from './config';
 import { exportNanoSam, readWeights } from './export';
 import type { NanoSamWeights } from './export';
 import { decode, encode, initNanoSam, positionMap } from './model';
@@ -15,7 +15,6 @@ import type { NanoSamPrompt } from './prompt';
 const TOLERANCE = 1e-4;
 const config = NANO_SAM_CONFIG;
 const S = config.inputSize;
-const grid = gridSize(config);
 
 function maxError(got: ArrayLike<number>, want: ArrayLike<number>): number {
   expect(got.length).toBe(want.length);
@@ -125,7 +124,7 @@ describe('nano-sam ONNX export', () => {
           image_positional_embeddings: encoded.image_positional_embeddings as ort.Tensor,
           ...decoderFeeds(prompt, withBoxInput),
         });
-        expect(decoded.pred_masks?.dims).toEqual([1, 1, 3, grid, grid]);
+        expect(decoded.pred_masks?.dims).toEqual([1, 1, 3, S, S]);
         expect(decoded.iou_scores?.dims).toEqual([1, 1, 3]);
         const all = {
           ...errors,

@@ -2,9 +2,9 @@
 import type { OnnxNode, OnnxTensor } from '../onnx/model-writer';
 import { floatTensor, int64Tensor, writeOnnxModel } from '../onnx/model-writer';
 import type { NanoSamConfig } from './config';
-import { gridSize, POSITION_CHANNELS } from './config';
+import { cellSize, embeddingChannels, gridSize, POSITION_CHANNELS } from './config';
 import type { ConvLayer, NanoSamParams } from './model';
-import { decoderLayers, encoderLayers, maskHead, positionMap } from './model';
+import { decoderLayers, encoderLayers, maskHeadLayers, positionMap } from './model';
 import { cellCentres } from './prompt';
 
 /** Host copies of the parameters (read once with `await t.data()`), by name. */
@@ -53,30 +53,38 @@ function convNode(layer: ConvLayer, input: string, output: string): OnnxNode {
   };
 }
 
-/** pixel_values [1, 3, S, S] → image_embeddings, image_positional_embeddings (a constant coordinate map). */
+/** pixel_values [1, 3, S, S] → image_embeddings (features + space-to-depth pixels), image_positional_embeddings. */
 export function visionEncoderOnnx(config: NanoSamConfig, weights: NanoSamWeights): Uint8Array {
-  const grid = gridSize(config);
+  const [grid, f] = [gridSize(config), cellSize(config)];
   const layers = encoderLayers(config);
   const nodes: OnnxNode[] = [];
   let current = 'pixel_values';
   layers.forEach((layer, i) => {
     const last = i === layers.length - 1;
-    const out = last ? 'image_embeddings' : `${layer.name}.out`;
+    const out = last ? 'features' : `${layer.name}.out`;
     nodes.push(convNode(layer, current, out));
     if (!last) nodes.push({ opType: 'Relu', inputs: [out], outputs: [`${layer.name}.act`] });
     current = `${layer.name}.act`;
   });
-  nodes.push({ opType: 'Identity', inputs: ['position'], outputs: ['image_positional_embeddings'] });
+  nodes.push(
+    node('Reshape', ['pixel_values', 'shape_blocks'], 'pixel_blocks'),
+    node('Transpose', ['pixel_blocks'], 'pixel_blocks.t', [{ name: 'perm', ints: [0, 1, 3, 5, 2, 4] }]),
+    node('Reshape', ['pixel_blocks.t', 'shape_folded'], 'folded_pixels'),
+    node('Concat', ['features', 'folded_pixels'], 'image_embeddings', [{ name: 'axis', int: 1 }]),
+    node('Identity', ['position'], 'image_positional_embeddings'),
+  );
   return writeOnnxModel({
     graphName: 'nano_sam_vision_encoder',
     inputs: [{ name: 'pixel_values', type: 'float', shape: [1, 3, config.inputSize, config.inputSize] }],
     outputs: [
-      { name: 'image_embeddings', type: 'float', shape: [1, config.embedDim, grid, grid] },
+      { name: 'image_embeddings', type: 'float', shape: [1, embeddingChannels(config), grid, grid] },
       { name: 'image_positional_embeddings', type: 'float', shape: [1, POSITION_CHANNELS, grid, grid] },
     ],
     initializers: [
       ...layers.flatMap((l) => convInitializers(weights, l)),
       floatTensor('position', [1, POSITION_CHANNELS, grid, grid], positionMap(config)),
+      int64Tensor('shape_blocks', [6], [1, 3, grid, f, grid, f]),
+      int64Tensor('shape_folded', [4], [1, 3 * f * f, grid, grid]),
     ],
     nodes,
   });
@@ -191,9 +199,34 @@ function promptNodes(withBoxInput: boolean): OnnxNode[] {
   ];
 }
 
+/** Channels [from, to) of the image embeddings (the learned features, or the folded pixels). */
+function embeddingSlice(from: string, to: string, output: string): OnnxNode {
+  return node('Slice', ['image_embeddings', from, to, 'axis_1'], output);
+}
+
+/** The per-pixel head of `maskHeadLayers`: descriptor per cell → spread to pixels + pixel colour → MLP → logits. */
+function maskHeadNodes(config: NanoSamConfig, cellFeatures: string): OnnxNode[] {
+  const [descriptor, hidden, logits] = maskHeadLayers(config) as [ConvLayer, ConvLayer, ConvLayer];
+  return [
+    convNode(descriptor, cellFeatures, 'descriptor'),
+    node('Reshape', ['descriptor', 'shape_cells'], 'descriptor.cells'),
+    node('Expand', ['descriptor.cells', 'shape_spread'], 'descriptor.spread'),
+    node('Reshape', ['descriptor.spread', 'shape_descriptor_pixels'], 'descriptor.pixels'),
+    embeddingSlice('channel_features_end', 'channel_all_end', 'folded_pixels'),
+    node('Reshape', ['folded_pixels', 'shape_unfold'], 'pixel_blocks'),
+    node('Transpose', ['pixel_blocks'], 'pixel_blocks.t', [{ name: 'perm', ints: [0, 1, 4, 2, 5, 3] }]),
+    node('Reshape', ['pixel_blocks.t', 'shape_pixels'], 'pixels'),
+    node('Concat', ['descriptor.pixels', 'pixels'], 'per_pixel', [{ name: 'axis', int: 1 }]),
+    convNode(hidden, 'per_pixel', 'hidden.out'),
+    node('Relu', ['hidden.out'], 'hidden.act'),
+    convNode(logits, 'hidden.act', 'mask_logits'),
+  ];
+}
+
 function decoderNodes(config: NanoSamConfig): OnnxNode[] {
   const nodes: OnnxNode[] = [
-    node('Concat', ['image_embeddings', 'image_positional_embeddings', 'prompt_maps'], 'decoder.in', [
+    embeddingSlice('channel_0', 'channel_features_end', 'features'),
+    node('Concat', ['features', 'image_positional_embeddings', 'prompt_maps'], 'decoder.in', [
       { name: 'axis', int: 1 },
     ]),
   ];
@@ -204,7 +237,7 @@ function decoderNodes(config: NanoSamConfig): OnnxNode[] {
     current = `${layer.name}.act`;
   }
   nodes.push(
-    convNode(maskHead(config), current, 'mask_logits'),
+    ...maskHeadNodes(config, current),
     node('Reshape', ['mask_logits', 'shape_masks'], 'pred_masks'),
     node('GlobalAveragePool', [current], 'pooled.4'),
     node('Reshape', ['pooled.4', 'shape_pooled'], 'pooled'),
@@ -218,7 +251,7 @@ function decoderConstants(config: NanoSamConfig): OnnxTensor[] {
   const grid = gridSize(config);
   const centres = cellCentres(grid);
   const sigma = config.pointSigma / grid;
-  const k = config.candidates;
+  const [k, d, f, size] = [config.candidates, config.descriptorDim, cellSize(config), config.inputSize];
   return [
     floatTensor('xs', [1, 1, grid], centres),
     floatTensor('ys', [1, grid, 1], centres),
@@ -234,7 +267,16 @@ function decoderConstants(config: NanoSamConfig): OnnxTensor[] {
     int64Tensor('shape_p11', [3], [-1, 1, 1]),
     int64Tensor('shape_4', [1], [4]),
     int64Tensor('shape_1', [1], [1]),
-    int64Tensor('shape_masks', [5], [1, 1, k, grid, grid]),
+    int64Tensor('shape_masks', [5], [1, 1, k, size, size]),
+    int64Tensor('axis_1', [1], [1]),
+    int64Tensor('channel_0', [1], [0]),
+    int64Tensor('channel_features_end', [1], [config.embedDim]),
+    int64Tensor('channel_all_end', [1], [embeddingChannels(config)]),
+    int64Tensor('shape_cells', [6], [1, d, grid, 1, grid, 1]),
+    int64Tensor('shape_spread', [6], [1, d, grid, f, grid, f]),
+    int64Tensor('shape_descriptor_pixels', [4], [1, d, size, size]),
+    int64Tensor('shape_unfold', [6], [1, 3, f, f, grid, grid]),
+    int64Tensor('shape_pixels', [4], [1, 3, size, size]),
     int64Tensor('shape_pooled', [2], [1, config.decoderDim]),
     int64Tensor('shape_iou', [3], [1, 1, k]),
   ];
@@ -248,14 +290,14 @@ export function promptDecoderOnnx(
 ): Uint8Array {
   const grid = gridSize(config);
   const k = config.candidates;
-  const layers = [...decoderLayers(config), maskHead(config)];
+  const layers = [...decoderLayers(config), ...maskHeadLayers(config)];
   const nodes = [...promptNodes(options.withBoxInput), ...decoderNodes(config)];
   // Each variant uses only part of the shared constants; unused initializers make onnxruntime warn.
   const used = new Set(nodes.flatMap((n) => n.inputs));
   return writeOnnxModel({
     graphName: 'nano_sam_prompt_encoder_mask_decoder',
     inputs: [
-      { name: 'image_embeddings', type: 'float', shape: [1, config.embedDim, grid, grid] },
+      { name: 'image_embeddings', type: 'float', shape: [1, embeddingChannels(config), grid, grid] },
       { name: 'image_positional_embeddings', type: 'float', shape: [1, POSITION_CHANNELS, grid, grid] },
       { name: 'input_points', type: 'float', shape: [1, 1, 'points', 2] },
       { name: 'input_labels', type: 'int64', shape: [1, 1, 'points'] },
@@ -263,7 +305,7 @@ export function promptDecoderOnnx(
     ],
     outputs: [
       { name: 'iou_scores', type: 'float', shape: [1, 1, k] },
-      { name: 'pred_masks', type: 'float', shape: [1, 1, k, grid, grid] },
+      { name: 'pred_masks', type: 'float', shape: [1, 1, k, config.inputSize, config.inputSize] },
     ],
     initializers: [
       ...layers.flatMap((l) => convInitializers(weights, l)),

@@ -18,13 +18,15 @@ const TINY: NanoSamConfig = {
   embedDim: 2,
   decoderDim: 3,
   decoderLayers: 1,
+  descriptorDim: 2,
+  pixelHeadDim: 3,
   candidates: 3,
   pointSigma: 1.5,
   boxSoftness: 0.5,
 };
 
 describe('nano-sam model', () => {
-  it('gives [batch, K] IoU scores and [batch, K, grid, grid] mask logits', async () => {
+  it('gives [batch, K] IoU scores and [batch, K, S, S] mask logits', async () => {
     const backend = await WasmBackend.create({ threads: 1 });
     const params = initNanoSam(NANO_SAM_CONFIG, { backend, seed: 1 });
     const pixels = randn([2, 3, 128, 128], { backend, rng: 2 });
@@ -32,8 +34,8 @@ describe('nano-sam model', () => {
     const { iouScores, maskLogits } = forward(params, NANO_SAM_CONFIG, pixels, prompts);
     expect(gridSize(NANO_SAM_CONFIG)).toBe(32);
     expect(iouScores.shape).toEqual([2, 3]);
-    expect(maskLogits.shape).toEqual([2, 3, 32, 32]);
-    expect(parameterCount(params)).toBe(43_718);
+    expect(maskLogits.shape).toEqual([2, 3, 128, 128]);
+    expect(parameterCount(params)).toBe(44_322);
     backend.dispose();
   }, 30_000);
 

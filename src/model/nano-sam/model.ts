@@ -1,15 +1,15 @@
-// nano-sam in engine ops: seeded parameters, the conv encoder and the dense-prompt conv decoder, with autograd.
+// nano-sam in engine ops: seeded parameters, the conv encoder and the dense-prompt decoder with a per-pixel head, with autograd.
 import type { Backend } from '../../webgpu/backend';
 import { fromArray, parameter, randn, zeros } from '../../webgpu/creation';
 import { conv2d } from '../../webgpu/ops/conv';
 import { add, relu } from '../../webgpu/ops/elementwise';
 import { linear } from '../../webgpu/ops/matmul';
 import { mean } from '../../webgpu/ops/reduce';
-import { broadcastTo, concat, reshape } from '../../webgpu/ops/shape';
+import { broadcastTo, concat, permute, reshape, slice } from '../../webgpu/ops/shape';
 import { Random } from '../../webgpu/random';
 import type { Tensor } from '../../webgpu/tensor';
 import type { NanoSamConfig } from './config';
-import { gridSize, POSITION_CHANNELS, PROMPT_CHANNELS } from './config';
+import { cellSize, embeddingChannels, gridSize, POSITION_CHANNELS, PROMPT_CHANNELS } from './config';
 import type { NanoSamPrompt } from './prompt';
 import { cellCentres, promptMaps } from './prompt';
 
@@ -19,7 +19,7 @@ export type NanoSamParams = Map<string, Tensor>;
 export interface NanoSamOutput {
   /** [batch, candidates] predicted IoU of each candidate mask. */
   iouScores: Tensor;
-  /** [batch, candidates, grid, grid] mask logits at feature resolution. */
+  /** [batch, candidates, S, S] mask logits at the input resolution. */
   maskLogits: Tensor;
 }
 
@@ -55,9 +55,22 @@ export function decoderLayers(config: NanoSamConfig): ConvLayer[] {
   return layers;
 }
 
-/** The 1×1 mask head: one logit map per candidate. */
-export function maskHead(config: NanoSamConfig): ConvLayer {
-  return { name: 'mask_head', cIn: config.decoderDim, cOut: config.candidates, kernel: 1, stride: 1 };
+/**
+ * The mask head, all 1×1 convolutions: a per-cell target descriptor, spread to the pixels of its cell and joined
+ * with each pixel's colour, then a per-pixel MLP to one logit per candidate. Cells alone (4×4 px here) are too
+ * coarse for small stars and rings; the pixel colour gives the exact edge.
+ */
+export function maskHeadLayers(config: NanoSamConfig): ConvLayer[] {
+  const { decoderDim, descriptorDim, pixelHeadDim, candidates } = config;
+  return [
+    { name: 'mask_head.descriptor', cIn: decoderDim, cOut: descriptorDim, kernel: 1, stride: 1 },
+    { name: 'mask_head.hidden', cIn: descriptorDim + 3, cOut: pixelHeadDim, kernel: 1, stride: 1 },
+    { name: 'mask_head.logits', cIn: pixelHeadDim, cOut: candidates, kernel: 1, stride: 1 },
+  ];
+}
+
+function allConvLayers(config: NanoSamConfig): ConvLayer[] {
+  return [...encoderLayers(config), ...decoderLayers(config), ...maskHeadLayers(config)];
 }
 
 export interface InitOptions {
@@ -77,7 +90,7 @@ export function initNanoSam(config: NanoSamConfig, options: InitOptions): NanoSa
     const t = biasStd > 0 ? randn([n], { backend, rng, std: biasStd }) : zeros([n], { backend });
     params.set(name, parameter(t));
   };
-  for (const layer of [...encoderLayers(config), ...decoderLayers(config), maskHead(config)]) {
+  for (const layer of allConvLayers(config)) {
     const fanIn = layer.cIn * layer.kernel * layer.kernel;
     const shape = [layer.cOut, layer.cIn, layer.kernel, layer.kernel];
     params.set(`${layer.name}.weight`, parameter(randn(shape, { backend, rng, std: Math.sqrt(2 / fanIn) })));
@@ -113,7 +126,11 @@ function applyConv(params: NanoSamParams, layer: ConvLayer, x: Tensor): Tensor {
   return add(y, reshape(param(params, `${layer.name}.bias`), [1, layer.cOut, 1, 1]));
 }
 
-/** Normalised pixels [batch, 3, S, S] → image_embeddings [batch, embedDim, grid, grid]. */
+/**
+ * Normalised pixels [batch, 3, S, S] → image_embeddings [batch, embedDim + 3·cell², grid, grid]: the learned
+ * features, then the pixels themselves folded into channels (space-to-depth), because SAM's decoder graph receives
+ * only the embeddings and the per-pixel head needs each pixel's colour.
+ */
 export function encode(params: NanoSamParams, config: NanoSamConfig, pixels: Tensor): Tensor {
   const layers = encoderLayers(config);
   let x = pixels;
@@ -121,7 +138,31 @@ export function encode(params: NanoSamParams, config: NanoSamConfig, pixels: Ten
     x = applyConv(params, layer, x);
     if (i < layers.length - 1) x = relu(x);
   });
-  return x;
+  return concat([x, spaceToDepth(pixels, config)], 1);
+}
+
+/** [b, 3, S, S] → [b, 3·f², g, g] with f = cell size, channel (c, dy, dx) holding pixel (g·f + dy, g·f + dx). */
+export function spaceToDepth(pixels: Tensor, config: NanoSamConfig): Tensor {
+  const [g, f] = [gridSize(config), cellSize(config)];
+  const batch = pixels.shape[0] as number;
+  const blocks = permute(reshape(pixels, [batch, 3, g, f, g, f]), [0, 1, 3, 5, 2, 4]);
+  return reshape(blocks, [batch, 3 * f * f, g, g]);
+}
+
+/** The inverse of spaceToDepth: [b, 3·f², g, g] → [b, 3, S, S]. */
+export function depthToSpace(folded: Tensor, config: NanoSamConfig): Tensor {
+  const [g, f] = [gridSize(config), cellSize(config)];
+  const batch = folded.shape[0] as number;
+  const blocks = permute(reshape(folded, [batch, 3, f, f, g, g]), [0, 1, 4, 2, 5, 3]);
+  return reshape(blocks, [batch, 3, g * f, g * f]);
+}
+
+/** Nearest-neighbour upsampling of a cell map [b, c, g, g] to the pixels [b, c, S, S]. */
+export function spreadToPixels(cells: Tensor, config: NanoSamConfig): Tensor {
+  const [g, f] = [gridSize(config), cellSize(config)];
+  const [batch, channels] = [cells.shape[0] as number, cells.shape[1] as number];
+  const expanded = broadcastTo(reshape(cells, [batch, channels, g, 1, g, 1]), [batch, channels, g, f, g, f]);
+  return reshape(expanded, [batch, channels, g * f, g * f]);
 }
 
 /** image_positional_embeddings [2, grid, grid]: the normalised x and y of every cell centre (fixed, not trained). */
@@ -138,7 +179,7 @@ export function positionMap(config: NanoSamConfig): Float32Array {
   return out;
 }
 
-/** image_embeddings + prompts → candidate mask logits and IoU predictions. */
+/** image_embeddings + prompts → candidate mask logits (full resolution) and IoU predictions. */
 export function decode(
   params: NanoSamParams,
   config: NanoSamConfig,
@@ -148,12 +189,25 @@ export function decode(
   const backend = embeddings.backend;
   const grid = gridSize(config);
   const batch = prompts.length;
+  const features = slice(embeddings, [0, 0, 0, 0], [batch, config.embedDim, grid, grid]);
+  const folded = slice(
+    embeddings,
+    [0, config.embedDim, 0, 0],
+    [batch, embeddingChannels(config) - config.embedDim, grid, grid],
+  );
   const position = fromArray(positionMap(config), [1, POSITION_CHANNELS, grid, grid], { backend });
   const positions = broadcastTo(position, [batch, POSITION_CHANNELS, grid, grid]);
   const maps = fromArray(promptMaps(prompts, config), [batch, PROMPT_CHANNELS, grid, grid], { backend });
-  let x = concat([embeddings, positions, maps], 1);
+  let x = concat([features, positions, maps], 1);
   for (const layer of decoderLayers(config)) x = relu(applyConv(params, layer, x));
-  const maskLogits = applyConv(params, maskHead(config), x);
+  const [descriptorLayer, hiddenLayer, logitsLayer] = maskHeadLayers(config) as [
+    ConvLayer,
+    ConvLayer,
+    ConvLayer,
+  ];
+  const descriptor = spreadToPixels(applyConv(params, descriptorLayer, x), config);
+  const perPixel = concat([descriptor, depthToSpace(folded, config)], 1);
+  const maskLogits = applyConv(params, logitsLayer, relu(applyConv(params, hiddenLayer, perPixel)));
   const pooled = mean(x, [2, 3]);
   const iouScores = linear(pooled, param(params, 'iou_head.weight'), param(params, 'iou_head.bias'));
   return { iouScores, maskLogits };

@@ -1,9 +1,13 @@
 // A promptable segmenter in the Segment-Anything layout, run by transformers.js: encode an image once, decode prompts.
 import { AutoProcessor, RawImage, SamModel, Tensor, type Processor } from '@huggingface/transformers';
 
-export type SegmenterDevice = 'webgpu' | 'wasm';
+/** onnxruntime-web's WebGPU or wasm in browsers; 'cpu' is onnxruntime-node (CLIs and Node tests). */
+export type SegmenterDevice = 'webgpu' | 'wasm' | 'cpu';
 
-/** A box and two positive points in pixels of the original image, as the policy's scaled answer gives them. */
+/**
+ * A box and two positive points in pixels of the original image, as the policy's scaled answer gives them. An empty
+ * box (x2 ≤ x1 or y2 ≤ y1) means points only; no points means box only.
+ */
 export interface SegmentPrompt {
   bbox: readonly [number, number, number, number];
   points: readonly (readonly [number, number])[];
@@ -51,6 +55,8 @@ interface SamImageProcessorMethods {
 const POSITIVE = 1;
 const BOX_TOP_LEFT = 2;
 const BOX_BOTTOM_RIGHT = 3;
+// SAM's "no point here" label: pads a box-only prompt, whose point list may not be empty.
+const PADDING = -1;
 
 export class SamSegmenter {
   private encoded: Encoded | null = null;
@@ -110,21 +116,27 @@ export class SamSegmenter {
 
   private promptTensors(prompt: SegmentPrompt, encoded: Encoded): Record<string, Tensor> {
     const [x1, y1, x2, y2] = prompt.bbox;
+    const hasBox = x2 > x1 && y2 > y1;
     const points = prompt.points.map(([x, y]) => [x, y]);
     const labels = points.map(() => POSITIVE);
     const boxAsCorners = !this.takesBoxInput;
-    if (boxAsCorners) {
+    if (hasBox && boxAsCorners) {
       points.push([x1, y1], [x2, y2]);
       labels.push(BOX_TOP_LEFT, BOX_BOTTOM_RIGHT);
+    }
+    if (points.length === 0) {
+      points.push([0, 0]);
+      labels.push(PADDING);
     }
     const { originalSizes, reshapedSizes } = encoded;
     const tensors: Record<string, Tensor> = {
       input_points: this.imageProcessor.reshape_input_points([[points]], originalSizes, reshapedSizes),
       input_labels: new Tensor('int64', BigInt64Array.from(labels.map(BigInt)), [1, 1, labels.length]),
     };
+    // A model with a box input always gets one; an all-zero box is the "no box" of our exports.
     if (!boxAsCorners)
       tensors.input_boxes = this.imageProcessor.reshape_input_points(
-        [[[x1, y1, x2, y2]]],
+        [[hasBox ? [x1, y1, x2, y2] : [0, 0, 0, 0]]],
         originalSizes,
         reshapedSizes,
         true,

@@ -1,4 +1,4 @@
-// App state for the segmenter: a SAM-class model folder the user opened, the image it encoded, and the last mask.
+// App state for the segmenter: the embedded nano-sam (or a SAM-class folder the user opened), the image it encoded, the last mask.
 import { decodeToRgba } from '../../data/images';
 import { modelFolderFiles } from '../../model/hub/model-fetch';
 import { isCancellation } from '../../workers/errors';
@@ -9,6 +9,9 @@ import { stage } from './stage.svelte';
 import { workers } from './workers.svelte';
 
 type Status = 'none' | 'loading' | 'ready' | 'segmenting' | 'failed';
+
+/** The segmenter shipped in public/models, loaded when the app opens. */
+export const DEFAULT_SEGMENTER = 'nano-sam';
 
 function modelIdFor(folder: string): string {
   return `opened/${folder.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || 'model'}`;
@@ -39,18 +42,34 @@ class SegmenterState {
       return;
     }
     const id = modelIdFor(folder);
-    this.status = 'loading';
-    this.error = null;
-    this.message = `loading ${folder}…`;
     try {
       await this.api.openModelFolder(id, files);
+    } catch (err) {
+      this.fail(err instanceof Error ? err.message : String(err));
+      return;
+    }
+    await this.load(id, folder);
+  }
+
+  /** Loads the embedded segmenter; the app calls this once the workers have started. */
+  loadDefault(): Promise<void> {
+    return this.load(DEFAULT_SEGMENTER, `${DEFAULT_SEGMENTER} (embedded)`);
+  }
+
+  private async load(id: string, label: string): Promise<void> {
+    this.status = 'loading';
+    this.error = null;
+    this.message = `loading ${label}…`;
+    try {
       const onProgress = Comlink.proxy((p: { message: string }) => (this.message = p.message));
       this.loaded = await this.api.loadModel(newJobId('load'), id, onProgress);
       this.encodedImageId = null;
       this.result = null;
       this.status = 'ready';
-      this.message = `${folder} on ${this.loaded.device}, loaded in ${Math.round(this.loaded.loadMs)} ms`;
+      this.message = `${label} on ${this.loaded.device}, loaded in ${Math.round(this.loaded.loadMs)} ms`;
     } catch (err) {
+      // A load superseded by a later one (the user opened a folder while the default loaded) is not an error.
+      if (isCancellation(err)) return;
       this.fail(err instanceof Error ? err.message : String(err));
     }
   }

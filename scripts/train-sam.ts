@@ -1,0 +1,113 @@
+// CLI: trains nano-sam on ShapeWorld with the engine's wasm backend; resumable (npm run train:sam -- --help).
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { NANO_SAM_CONFIG } from '../src/model/nano-sam/config';
+import { DEFAULT_TRAIN_OPTIONS, NanoSamTrainer, type StepMetrics } from '../src/model/nano-sam/train';
+import { WasmBackend } from '../src/webgpu/backends/wasm';
+
+const USAGE = `npm run train:sam -- [options]
+  --checkpoint <file>  checkpoint to resume from and write (default checkpoints/nano-sam.safetensors)
+  --steps <n>          total steps of the run (default ${DEFAULT_TRAIN_OPTIONS.steps}); a resumed run keeps its own unless given
+  --seed <n>           seed of a new run (default ${DEFAULT_TRAIN_OPTIONS.seed})
+  --every <n>          write the checkpoint every n steps (default 25)
+  --fresh              ignore an existing checkpoint and start over
+  --threads <n>        wasm threads (default: all cores)
+  --json               print the final metrics as JSON on stdout
+Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C writes the checkpoint and exits.`;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      checkpoint: { type: 'string', default: 'checkpoints/nano-sam.safetensors' },
+      steps: { type: 'string' },
+      seed: { type: 'string' },
+      every: { type: 'string', default: '25' },
+      fresh: { type: 'boolean', default: false },
+      threads: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  return values;
+}
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`--${name} must be a positive integer, got ${value}`);
+  return n;
+}
+
+/** Written to a temporary file first so a crash mid-write never leaves a torn checkpoint. */
+function writeAtomically(path: string, bytes: Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(`${path}.tmp`, bytes);
+  renameSync(`${path}.tmp`, path);
+}
+
+function progressLine(m: StepMetrics, total: number, elapsedMs: number, stepsDone: number): string {
+  const perStep = elapsedMs / Math.max(1, stepsDone);
+  const eta = ((total - m.step - 1) * perStep) / 1000;
+  const width = 24;
+  const filled = Math.round((width * (m.step + 1)) / total);
+  const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
+  return (
+    `[${bar}] ${m.step + 1}/${total} loss ${m.loss.toFixed(4)} iou ${(100 * m.bestIou).toFixed(1)}% ` +
+    `lr ${m.lr.toExponential(2)} ${(m.ms / 1000).toFixed(2)} s/step ETA ${Math.round(eta)} s`
+  );
+}
+
+async function main(): Promise<void> {
+  const args = options();
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const path = resolve(args.checkpoint);
+  const steps = positiveInt('steps', args.steps);
+  const seed = positiveInt('seed', args.seed);
+  const every = positiveInt('every', args.every) ?? 25;
+  const threads = positiveInt('threads', args.threads);
+  const backend = await WasmBackend.create({ threads: threads ?? 'auto' });
+  const resume = !args.fresh && existsSync(path);
+  const trainer = resume
+    ? NanoSamTrainer.restore(backend, readFileSync(path), steps ? { steps } : {})
+    : NanoSamTrainer.create(backend, NANO_SAM_CONFIG, {
+        ...DEFAULT_TRAIN_OPTIONS,
+        ...(steps ? { steps } : {}),
+        ...(seed ? { seed } : {}),
+      });
+  const total = trainer.options.steps;
+  process.stderr.write(
+    `${resume ? `resuming ${path} at step ${trainer.step}` : `new run → ${path}`}; ${total} steps, ` +
+      `batch ${trainer.options.scenesPerStep * trainer.options.objectsPerScene}, seed ${trainer.options.seed}\n`,
+  );
+  let interrupted = false;
+  process.on('SIGINT', () => (interrupted = true));
+  const started = performance.now();
+  const firstStep = trainer.step;
+  let last: StepMetrics | null = null;
+  while (trainer.step < total && !interrupted) {
+    last = await trainer.trainStep();
+    if (!Number.isFinite(last.loss))
+      throw new Error(`step ${last.step}: loss is ${last.loss}; checkpoint kept`);
+    appendFileSync(`${path}.metrics.jsonl`, `${JSON.stringify(last)}\n`);
+    const line = progressLine(last, total, performance.now() - started, trainer.step - firstStep);
+    process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
+    if (trainer.step % every === 0 || trainer.step === total)
+      writeAtomically(path, await trainer.checkpoint());
+  }
+  writeAtomically(path, await trainer.checkpoint());
+  process.stderr.write(
+    `\n${interrupted ? 'interrupted' : 'done'}: step ${trainer.step}/${total}, checkpoint ${path}\n`,
+  );
+  if (args.json) console.log(JSON.stringify({ step: trainer.step, total, last }));
+  backend.dispose();
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
