@@ -119,7 +119,8 @@ describe('a record whose answer is malformed', () => {
     expect(parts.answerText).toBe('{"bbox": [100, 120, 300 340], "points_1": [1, 2]}');
     expect(parts.think).toMatch(/^w0 w1/);
     expect(parts.errors[0]).toBe("invalid JSON at 24: Expecting ',' delimiter");
-    expect(responseParts(record()).errors).toEqual([]);
+    expect(parts.answer).toBeNull();
+    expect(responseParts(record())).toMatchObject({ answer: TRUTH, errors: [] });
     expect(responseParts(record({ response: 'no tags at all' })).errors).toEqual([
       'no <think> tag',
       'no <answer> tag',

@@ -11,6 +11,7 @@ import {
   MODEL_FRAME,
   parseResponse,
   scoreResponse,
+  type BoxPoints,
   type DifficultyLevel,
   type RewardBreakdown,
   type RewardParams,
@@ -191,6 +192,8 @@ export interface ResponseParts {
   think: string | null;
   /** The text inside <answer>, or null without one. */
   answerText: string | null;
+  /** The box and points, in the model frame, when they can be read (leniently). */
+  answer: BoxPoints | null;
   /** What is wrong with the answer, as text (bad JSON, missing tags, …); empty when it is usable. */
   errors: string[];
 }
@@ -201,6 +204,7 @@ export function responseParts(record: ResultRecord): ResponseParts {
   return {
     think: parsed.think,
     answerText: parsed.answerText,
+    answer: parsed.answer,
     errors: parsed.issues.filter((issue) => issueSeverity(issue) === 'error').map(describeIssue),
   };
 }

@@ -154,6 +154,8 @@ describe('stored results: length plot and history', () => {
     expect(await page.getByTestId('image-meta').textContent()).toContain(first.sampleId);
     expect(await total(page)).toBe('5.000');
     expect(await page.getByTestId('reward-budget').textContent()).toBe('none');
+    // Its answer is drawn on the image (an 840×840 sample: model frame and image coincide).
+    expect(await page.getByTestId('answer-box').getAttribute('x')).toBe(String(first.gt.bbox[0]));
     await screenshot(page, 'history-opened');
 
     // τ1 down to 4.5: C turns hard, the τ1 line moves left, and C pays for words over L_base + α·u.
@@ -177,6 +179,7 @@ describe('stored results: length plot and history', () => {
     );
     expect(await page.getByTestId('result-answer').textContent()).toBe('{"bbox": [1, 2, 3 4]}');
     expect(await total(page)).toBe('1.000');
+    expect(await page.getByTestId('answer-box').count()).toBe(0);
     await screenshot(page, 'history-malformed');
 
     // The dots are keyboard buttons too; D has no ground truth, so only its length terms are scored.

@@ -1,9 +1,29 @@
 // End-to-end test of the reward sliders: moving them rescores the sample's chains at once, bad values are refused.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { DB_NAME } from '../../src/data/store';
 import { launch, openPage, screenshot, setSlider } from './browser';
 
 const baseUrl = inject('baseUrl');
+
+/** The preset the app has stored in its database (settings store, key 'reward.params'). */
+const storedPreset = (page: Page) =>
+  page.evaluate(
+    (name) =>
+      new Promise<unknown>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('settings').objectStore('settings').get('reward.params');
+          get.onerror = () => reject(get.error);
+          get.onsuccess = () => {
+            open.result.close();
+            resolve(get.result?.preset);
+          };
+        };
+      }),
+    DB_NAME,
+  );
 
 const rewardOf = async (page: Page, kind: 'long' | 'short') =>
   Number(await page.getByTestId(`reference-${kind}-reward`).textContent());
@@ -59,6 +79,8 @@ describe('reward inspector', () => {
     await screenshot(page, 'reward-seg-zero');
 
     await page.getByTestId('reward-preset').selectOption('pixelthink');
+    // The settings are written asynchronously: a reload must not race the write.
+    await expect.poll(() => storedPreset(page)).toBe('pixelthink');
     await page.reload();
     await expect
       .poll(() => page.getByTestId('slider-low-budget-number').inputValue(), { timeout: 10_000 })
