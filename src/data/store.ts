@@ -1,5 +1,6 @@
 // The app's one IndexedDB database: a versioned schema (images, samples, results, runs, adapters, settings) on idb.
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import type { Rle } from './rle';
 
 export const DB_NAME = 'pixelthink-playground';
 
@@ -33,18 +34,42 @@ export interface StoredSample {
   createdAt: number;
 }
 
-/** One query run: the raw response and what was measured; rewards are recomputed from it, never stored. */
+/** Ground truth kept with a result, in the model frame (as StoredSample.gt), with the target mask as COCO RLE. */
+export interface ResultGroundTruth {
+  bbox: Box;
+  points: [Point, Point];
+  mask?: Rle;
+}
+
+/**
+ * One query run: the raw response and what was measured; rewards are recomputed from it, never stored.
+ * Fields marked optional came after the first results were written: older records lack them.
+ */
 export interface StoredResult {
   id?: number;
   imageId: string;
   sampleId: string | null;
   query: string;
+  /** The policy that answered. */
   modelId: string;
+  /** The segmenter that drew the mask, if one ran. */
+  segmenterId?: string | null;
+  /** The whole response: `<think>…</think><answer>…</answer>` as generated, possibly malformed. */
   response: string;
+  /** Whitespace words of the whole response (the reward's default length). */
   words: number;
+  /** Tokenizer tokens inside <think> (the reward's 'reasoning-tokens' length). */
   tokens: number;
+  /** Margin uncertainty u of the response, 0..1 (method.md §4). */
   uncertainty: number | null;
+  /** Mean entropy of the generated positions, in nats; shown as such, never used by the reward. */
+  entropy?: number | null;
   difficulty: number | null;
+  difficultySource?: DifficultySource | null;
+  /** Inline ground truth; without it, the sample's (sampleId) when there is one. */
+  groundTruth?: ResultGroundTruth | null;
+  /** Mask IoU against the ground-truth mask, when both exist. */
+  iou?: number | null;
   timingsMs: Record<string, number>;
   createdAt: number;
 }

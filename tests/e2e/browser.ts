@@ -26,3 +26,10 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
 }
+
+/** Types a value into a reward slider's number box and commits it, as a keyboard user would. */
+export async function setSlider(page: Page, testid: string, value: number): Promise<void> {
+  const box = page.getByTestId(`${testid}-number`);
+  await box.fill(String(value));
+  await box.press('Enter');
+}

@@ -74,6 +74,23 @@ class StageState {
     });
   }
 
+  /** Puts a stored image (and its sample, if still stored) back on the stage; false when the image is gone. */
+  async openStored(imageId: string, sampleId: string | null): Promise<boolean> {
+    let shown = false;
+    await this.guard(async () => {
+      const db = await database();
+      const image = await db.get('images', imageId);
+      if (!image) throw new StorageError('failed', 'The image of this result is no longer stored.');
+      const found = sampleId ? await db.get('samples', sampleId) : undefined;
+      const sample = found?.imageId === imageId ? found : null;
+      await putSetting(db, SETTING_CURRENT_IMAGE, imageId);
+      await putSetting(db, SETTING_CURRENT_SAMPLE, sample?.id ?? null);
+      this.show(image, sample);
+      shown = true;
+    });
+    return shown;
+  }
+
   private async storeImage(file: Blob, name?: string): Promise<StoredImage> {
     const valid = await validateImageFile(file, name);
     const db = await database();
