@@ -9,7 +9,8 @@ import { writeSafetensors } from '../../webgpu/safetensors';
 import type { NanoSamConfig } from './config';
 import { groundTruthPrompt, trainingBatch } from './data';
 import { candidateIou, nanoSamLoss } from './loss';
-import { DEFAULT_TRAIN_OPTIONS, learningRate, NanoSamTrainer } from './train';
+import { learningRate } from '../training/schedule';
+import { DEFAULT_TRAIN_OPTIONS, NanoSamTrainer } from './train';
 
 const TINY: NanoSamConfig = {
   inputSize: 32,

@@ -4,23 +4,19 @@ import { Tape } from '../../webgpu/autograd';
 import { fromArray, parameter } from '../../webgpu/creation';
 import { AdamW } from '../../webgpu/optim/adamw';
 import { Random } from '../../webgpu/random';
-import { decodeEntry, readSafetensors, writeSafetensors, type TensorToWrite } from '../../webgpu/safetensors';
 import { scope } from '../../webgpu/scope';
+import { CheckpointError, readCheckpoint, writeCheckpoint } from '../training/checkpoint';
+import { learningRate, type ScheduleOptions } from '../training/schedule';
 import type { NanoSamConfig } from './config';
 import { trainingBatch } from './data';
 import { nanoSamLoss } from './loss';
 import { forward, initNanoSam, type NanoSamParams } from './model';
 
-export interface TrainOptions {
+export interface TrainOptions extends ScheduleOptions {
   seed: number;
-  steps: number;
   /** Scenes per step; each gives `objectsPerScene` examples (the batch is their product). */
   scenesPerStep: number;
   objectsPerScene: number;
-  lr: number;
-  /** The cosine schedule ends at lr · finalLrRatio. */
-  finalLrRatio: number;
-  warmupSteps: number;
   weightDecay: number;
   maxGradNorm: number;
 }
@@ -47,14 +43,6 @@ export interface StepMetrics {
   bestIou: number;
   gradNorm: number;
   ms: number;
-}
-
-/** Linear warm-up, then cosine from lr to lr · finalLrRatio over the remaining steps. */
-export function learningRate(options: TrainOptions, step: number): number {
-  const { lr, warmupSteps, steps, finalLrRatio } = options;
-  if (step < warmupSteps) return (lr * (step + 1)) / warmupSteps;
-  const progress = Math.min(1, (step - warmupSteps) / Math.max(1, steps - warmupSteps));
-  return lr * (finalLrRatio + (1 - finalLrRatio) * 0.5 * (1 + Math.cos(Math.PI * progress)));
 }
 
 /** The step's own generator: a batch is a pure function of (seed, step), so a resumed run sees the same data. */
@@ -138,37 +126,19 @@ export class NanoSamTrainer {
   }
 
   /** Parameters, AdamW moments and the step in one safetensors file (options and config in its metadata). */
-  async checkpoint(): Promise<Uint8Array> {
-    const tensors: Record<string, TensorToWrite> = {};
-    for (const [name, t] of this.params)
-      tensors[name] = { dtype: 'F32', shape: t.shape, data: await t.data() };
-    const state = await this.optimizer.exportState();
-    for (const [name, data] of Object.entries(state.tensors)) {
-      const shape = this.params.get(name.slice(2))?.shape ?? [data.length];
-      tensors[`optimizer.${name}`] = { dtype: 'F32', shape, data };
-    }
-    return writeSafetensors(tensors, {
-      step: String(state.step),
-      config: JSON.stringify(this.config),
-      options: JSON.stringify(this.options),
-    });
+  checkpoint(): Promise<Uint8Array> {
+    return writeCheckpoint(this.params, this.optimizer, { config: this.config, options: this.options });
   }
 
   /** Restores parameters, moments and step from `checkpoint()`'s bytes; config and options come from the file. */
   static restore(backend: Backend, bytes: Uint8Array, overrides: Partial<TrainOptions> = {}): NanoSamTrainer {
-    const { entries, metadata } = readSafetensors(bytes);
-    const config = JSON.parse(metadata.config ?? 'null') as NanoSamConfig | null;
-    const saved = JSON.parse(metadata.options ?? 'null') as TrainOptions | null;
-    if (!config || !saved) throw new Error('nano-sam checkpoint: metadata lacks config or options');
-    const params: NanoSamParams = new Map();
-    const moments: Record<string, Float32Array> = {};
-    for (const [name, entry] of entries) {
-      const values = Float32Array.from(decodeEntry(entry));
-      if (name.startsWith('optimizer.')) moments[name.slice('optimizer.'.length)] = values;
-      else params.set(name, parameter(fromArray(values, entry.shape, { backend })));
-    }
+    const { params, optimizerState, metadata } = readCheckpoint(backend, bytes);
+    const config = metadata.config as NanoSamConfig | undefined;
+    const saved = metadata.options as TrainOptions | undefined;
+    if (!config || !saved) throw new CheckpointError('nano-sam checkpoint: metadata lacks config or options');
+    for (const [name, t] of params) params.set(name, parameter(t));
     const trainer = NanoSamTrainer.create(backend, config, { ...saved, ...overrides }, params);
-    trainer.optimizer.importState({ step: Number(metadata.step), tensors: moments });
+    trainer.optimizer.importState(optimizerState);
     return trainer;
   }
 }
