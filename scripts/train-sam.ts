@@ -1,10 +1,11 @@
 // CLI: trains nano-sam on ShapeWorld with the engine's wasm backend; resumable (npm run train:sam -- --help).
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NANO_SAM_CONFIG } from '../src/model/nano-sam/config';
 import { DEFAULT_TRAIN_OPTIONS, NanoSamTrainer, type StepMetrics } from '../src/model/nano-sam/train';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
+import { interruptFlag, positiveInt, progressLine, report, writeAtomically } from './lib/training-cli';
 
 const USAGE = `npm run train:sam -- [options]
   --checkpoint <file>  checkpoint to resume from and write (default checkpoints/nano-sam.safetensors)
@@ -32,31 +33,8 @@ function options() {
   return values;
 }
 
-function positiveInt(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new RangeError(`--${name} must be a positive integer, got ${value}`);
-  return n;
-}
-
-/** Written to a temporary file first so a crash mid-write never leaves a torn checkpoint. */
-function writeAtomically(path: string, bytes: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(`${path}.tmp`, bytes);
-  renameSync(`${path}.tmp`, path);
-}
-
-function progressLine(m: StepMetrics, total: number, elapsedMs: number, stepsDone: number): string {
-  const perStep = elapsedMs / Math.max(1, stepsDone);
-  const eta = ((total - m.step - 1) * perStep) / 1000;
-  const width = 24;
-  const filled = Math.round((width * (m.step + 1)) / total);
-  const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
-  return (
-    `[${bar}] ${m.step + 1}/${total} loss ${m.loss.toFixed(4)} iou ${(100 * m.bestIou).toFixed(1)}% ` +
-    `lr ${m.lr.toExponential(2)} ${(m.ms / 1000).toFixed(2)} s/step ETA ${Math.round(eta)} s`
-  );
+function details(m: StepMetrics): string {
+  return `loss ${m.loss.toFixed(4)} iou ${(100 * m.bestIou).toFixed(1)}% lr ${m.lr.toExponential(2)}`;
 }
 
 async function main(): Promise<void> {
@@ -84,24 +62,23 @@ async function main(): Promise<void> {
     `${resume ? `resuming ${path} at step ${trainer.step}` : `new run → ${path}`}; ${total} steps, ` +
       `batch ${trainer.options.scenesPerStep * trainer.options.objectsPerScene}, seed ${trainer.options.seed}\n`,
   );
-  let interrupted = false;
-  process.on('SIGINT', () => (interrupted = true));
+  const stop = interruptFlag();
   const started = performance.now();
   const firstStep = trainer.step;
   let last: StepMetrics | null = null;
-  while (trainer.step < total && !interrupted) {
+  while (trainer.step < total && !stop.interrupted) {
     last = await trainer.trainStep();
     if (!Number.isFinite(last.loss))
       throw new Error(`step ${last.step}: loss is ${last.loss}; checkpoint kept`);
     appendFileSync(`${path}.metrics.jsonl`, `${JSON.stringify(last)}\n`);
-    const line = progressLine(last, total, performance.now() - started, trainer.step - firstStep);
-    process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
+    const average = (performance.now() - started) / (trainer.step - firstStep);
+    report(progressLine(trainer.step, total, details(last), last.ms, average));
     if (trainer.step % every === 0 || trainer.step === total)
       writeAtomically(path, await trainer.checkpoint());
   }
   writeAtomically(path, await trainer.checkpoint());
   process.stderr.write(
-    `\n${interrupted ? 'interrupted' : 'done'}: step ${trainer.step}/${total}, checkpoint ${path}\n`,
+    `\n${stop.interrupted ? 'interrupted' : 'done'}: step ${trainer.step}/${total}, checkpoint ${path}\n`,
   );
   if (args.json) console.log(JSON.stringify({ step: trainer.step, total, last }));
   backend.dispose();

@@ -1,0 +1,89 @@
+// CLI: supervised training of pixelthink-nano's decoder on ShapeWorld with the engine's wasm backend; resumable (npm run train:sft -- --help).
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { configureTransformersForNode } from '../src/model/hub/transformers-node';
+import { nanoDecoderConfig } from '../src/model/pixelthink-nano/config';
+import { DEFAULT_SFT_OPTIONS, SftTrainer, type SftMetrics } from '../src/model/pixelthink-nano/sft';
+import { PolicyTokenizer } from '../src/model/pixelthink-nano/tokens';
+import { WasmBackend } from '../src/webgpu/backends/wasm';
+import { interruptFlag, positiveInt, progressLine, report, writeAtomically } from './lib/training-cli';
+
+const USAGE = `npm run train:sft -- [options]
+  --checkpoint <file>  checkpoint to resume from and write (default checkpoints/pixelthink-nano-sft.safetensors)
+  --steps <n>          total steps of the run (default ${DEFAULT_SFT_OPTIONS.steps}); a resumed run keeps its own unless given
+  --seed <n>           seed of a new run (default ${DEFAULT_SFT_OPTIONS.seed})
+  --every <n>          write the checkpoint every n steps (default 25)
+  --fresh              ignore an existing checkpoint and start over
+  --threads <n>        wasm threads (default: all cores)
+  --json               print the final metrics as JSON on stdout
+Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C writes the checkpoint and exits.`;
+
+function details(m: SftMetrics): string {
+  return `loss ${m.loss.toFixed(4)} long ${(100 * m.longShare).toFixed(0)}% lr ${m.lr.toExponential(2)} ${m.tokens} tok`;
+}
+
+async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: {
+      checkpoint: { type: 'string', default: 'checkpoints/pixelthink-nano-sft.safetensors' },
+      steps: { type: 'string' },
+      seed: { type: 'string' },
+      every: { type: 'string', default: '25' },
+      fresh: { type: 'boolean', default: false },
+      threads: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const path = resolve(args.checkpoint);
+  const steps = positiveInt('steps', args.steps);
+  const seed = positiveInt('seed', args.seed);
+  const every = positiveInt('every', args.every) ?? 25;
+  const threads = positiveInt('threads', args.threads);
+  configureTransformersForNode(resolve('public/models'));
+  const tokenizer = await PolicyTokenizer.load('pixelthink-nano');
+  const backend = await WasmBackend.create({ threads: threads ?? 'auto' });
+  const resume = !args.fresh && existsSync(path);
+  const trainer = resume
+    ? SftTrainer.restore(backend, readFileSync(path), steps ? { steps } : {})
+    : SftTrainer.create(backend, nanoDecoderConfig(tokenizer.vocabSize), {
+        ...DEFAULT_SFT_OPTIONS,
+        ...(steps ? { steps } : {}),
+        ...(seed ? { seed } : {}),
+      });
+  const total = trainer.options.steps;
+  process.stderr.write(
+    `${resume ? `resuming ${path} at step ${trainer.step}` : `new run → ${path}`}; ${total} steps, ` +
+      `batch ${trainer.options.batch}, seed ${trainer.options.seed}\n`,
+  );
+  const stop = interruptFlag();
+  const started = performance.now();
+  const firstStep = trainer.step;
+  let last: SftMetrics | null = null;
+  while (trainer.step < total && !stop.interrupted) {
+    last = await trainer.trainStep(tokenizer);
+    if (!Number.isFinite(last.loss))
+      throw new Error(`step ${last.step}: loss is ${last.loss}; checkpoint kept`);
+    appendFileSync(`${path}.metrics.jsonl`, `${JSON.stringify(last)}\n`);
+    const average = (performance.now() - started) / (trainer.step - firstStep);
+    report(progressLine(trainer.step, total, details(last), last.ms, average));
+    if (trainer.step % every === 0 || trainer.step === total)
+      writeAtomically(path, await trainer.checkpoint());
+  }
+  writeAtomically(path, await trainer.checkpoint());
+  process.stderr.write(
+    `\n${stop.interrupted ? 'interrupted' : 'done'}: step ${trainer.step}/${total}, checkpoint ${path}\n`,
+  );
+  if (args.json) console.log(JSON.stringify({ step: trainer.step, total, last }));
+  backend.dispose();
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

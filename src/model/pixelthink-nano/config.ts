@@ -1,0 +1,17 @@
+// pixelthink-nano's decoder size: a small Qwen2-style transformer over the object list, the prompt and the response.
+import { transformerConfig, type TransformerConfig } from '../transformer/config';
+
+/** Sized for the CPU budget: ~0.5 M parameters, contexts up to 1024 tokens (the longest example is ~800). */
+export function nanoDecoderConfig(vocab: number): TransformerConfig {
+  return transformerConfig({
+    vocab,
+    dim: 96,
+    layers: 3,
+    heads: 3,
+    kvHeads: 1,
+    headDim: 32,
+    ffnHidden: 256,
+    maxPositions: 1024,
+    ropeTheta: 10_000,
+  });
+}

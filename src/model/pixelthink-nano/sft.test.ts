@@ -1,0 +1,100 @@
+// pixelthink-nano's supervised data and trainer: left-to-right re-indexing, the tokenizer path, masking, learning, resuming.
+import { resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sample } from '../../data/shapeworld/index';
+import { parseResponse } from '../../rl/prompt';
+import { WasmBackend } from '../../webgpu/backends/wasm';
+import { configureTransformersForNode } from '../hub/transformers-node';
+import { transformerConfig } from '../transformer/config';
+import { leftToRight, sceneText } from './scene-text';
+import { leftToRightSample, sftExample } from './sft-data';
+import { batchTensors, DEFAULT_SFT_OPTIONS, sftBatch, SftTrainer } from './sft';
+import { PolicyTokenizer } from './tokens';
+
+let tokenizer: PolicyTokenizer;
+beforeAll(async () => {
+  configureTransformersForNode(resolve('public/models'));
+  tokenizer = await PolicyTokenizer.load('pixelthink-nano');
+});
+
+const TINY_OPTIONS = { ...DEFAULT_SFT_OPTIONS, batch: 2, steps: 20, warmupSteps: 1, lr: 2e-2 };
+
+function tinyConfig(vocab: number) {
+  return transformerConfig({ vocab, dim: 16, layers: 1, heads: 2, kvHeads: 1, headDim: 8, ffnHidden: 32 });
+}
+
+describe('left-to-right samples', () => {
+  it('keeps the answer and lists every object in the order of the object list', () => {
+    for (const index of [0, 1, 2, 3, 4, 5]) {
+      const record = sample('train', index);
+      const sorted = leftToRightSample(record);
+      expect(sorted.gt).toEqual(record.gt);
+      expect(sorted.objects[sorted.target]?.gt.bbox).toEqual(record.gt.bbox);
+      expect(parseResponse(sorted.references.long).answer).toEqual(
+        parseResponse(record.references.long).answer,
+      );
+      const xs = sorted.objects.map((o) => o.x);
+      expect(xs).toEqual([...xs].sort((a, b) => a - b));
+    }
+  });
+
+  it('renders the object list left to right with box and points', () => {
+    const objects = sftExample('train', 3, 'short').objects;
+    const text = sceneText([...objects].reverse());
+    expect(text.split('; ')).toHaveLength(objects.length);
+    expect(text.startsWith(`${leftToRight(objects)[0]?.size} `)).toBe(true);
+    expect(text).toMatch(/at \(\d+, \d+\) box \[\d+,\d+,\d+,\d+\] points \[\d+,\d+\] \[\d+,\d+\]/);
+  });
+});
+
+describe('pixelthink-nano tokens and batches', () => {
+  it('splices the object list into the chat where the image placeholder was', () => {
+    const example = sftExample('train', 7, 'long');
+    const ids = tokenizer.promptIds(example.query, example.objects);
+    expect(ids).not.toContain(tokenizer.imagePadId);
+    const text = tokenizer.decode(ids);
+    expect(text).toContain(sceneText(example.objects));
+    expect(text).toContain(`Please find '${example.query}'`);
+    expect(tokenizer.decode(tokenizer.responseIds(example.response))).toBe(example.response);
+  });
+
+  it('puts next-token targets on responses only, and pads with ignored targets', () => {
+    const batch = {
+      ids: [
+        [1, 2, 3, 4],
+        [5, 6, 7],
+      ],
+      responseStart: [2, 1],
+    };
+    const { ids, targets, length } = batchTensors(batch, 0);
+    expect(length).toBe(4);
+    expect(ids).toEqual([1, 2, 3, 4, 5, 6, 7, 0]);
+    expect(targets).toEqual([-100, 3, 4, -100, 6, 7, -100, -100]);
+  });
+
+  it('draws the same batch for the same (seed, step)', () => {
+    expect(sftBatch(tokenizer, TINY_OPTIONS, 3)).toEqual(sftBatch(tokenizer, TINY_OPTIONS, 3));
+    expect(sftBatch(tokenizer, TINY_OPTIONS, 3)).not.toEqual(sftBatch(tokenizer, TINY_OPTIONS, 4));
+  });
+});
+
+describe('SFT trainer', () => {
+  it('lowers the loss and resumes exactly from a checkpoint', async () => {
+    const backend = await WasmBackend.create({ threads: 1 });
+    const config = tinyConfig(tokenizer.vocabSize);
+    const straight = SftTrainer.create(backend, config, TINY_OPTIONS);
+    // A fixed batch the run never trains on (steps 0..5 read train samples 0..11).
+    const heldOut = sftBatch(tokenizer, TINY_OPTIONS, 500);
+    const lossOn = async () => (await straight.loss(heldOut, tokenizer.eosId).data())[0] as number;
+    const before = await lossOn();
+    const losses: number[] = [];
+    for (let i = 0; i < 6; i++) losses.push((await straight.trainStep(tokenizer)).loss);
+    expect(await lossOn()).toBeLessThan(0.9 * before);
+
+    const interrupted = SftTrainer.create(backend, config, TINY_OPTIONS);
+    for (let i = 0; i < 5; i++) await interrupted.trainStep(tokenizer);
+    const resumed = SftTrainer.restore(backend, await interrupted.checkpoint());
+    expect((await resumed.trainStep(tokenizer)).loss).toBe(losses[5]);
+    backend.dispose();
+  }, 120_000);
+});
