@@ -62,5 +62,5 @@ describe('nano-sam model', () => {
     const specs = [{ shape: [1, 3, 8, 8] }, ...[...init.values()].map((t) => ({ shape: [...t.shape] }))];
     const { maxRelativeError, worst } = gradcheck(backend, f, specs, { seed: 4 });
     expect(maxRelativeError, worst).toBeLessThan(1e-6);
-  });
+  }, 60_000);
 });
