@@ -23,6 +23,8 @@ import type {
 } from '../src/eval/index';
 import { RlError } from '../src/rl/index';
 import { createSamSegmenterRunner } from '../src/eval/sam-segmenter-runner';
+import { createGroundTruthObjectsRunner } from '../src/eval/pixelthink-nano-runner';
+import { WasmBackend } from '../src/webgpu/backends/wasm';
 import { configureTransformersForNode } from '../src/model/hub/transformers-node';
 import { NANO_SAM_CONFIG } from '../src/model/nano-sam/config';
 
@@ -106,6 +108,27 @@ async function run(options: EvalCliOptions, registries: Registries): Promise<voi
   console.log(`\nwrote ${jsonPath}`);
 }
 
+/** pixelthink-nano from public/models, greedy, on the engine's wasm backend with all cores. */
+function withShippedPolicies(registry: RunnerRegistry<PolicyRunner>): RunnerRegistry<PolicyRunner> {
+  return registry.register({
+    id: 'pixelthink-nano-gt-objects',
+    description:
+      "pixelthink-nano's decoder reading the true object list (a perfect front end; decoder-only upper bound)",
+    create: async () => {
+      const modelRoot = resolve('public/models');
+      configureTransformersForNode(modelRoot);
+      const backend = await WasmBackend.create({ threads: 'auto' });
+      return createGroundTruthObjectsRunner({
+        modelRoot,
+        backend,
+        sampling: { temperature: 0 },
+        maxNewTokens: 400,
+        seed: 0,
+      });
+    },
+  });
+}
+
 /** The models shipped in public/models, run by onnxruntime-node through the app's own SamSegmenter. */
 function withShippedSegmenters(registry: RunnerRegistry<SegmenterRunner>): RunnerRegistry<SegmenterRunner> {
   return registry.register({
@@ -125,7 +148,10 @@ function withShippedSegmenters(registry: RunnerRegistry<SegmenterRunner>): Runne
 
 /** Returns the exit code: 0 on success, 2 on bad usage, 1 when the run fails, 130 when interrupted. */
 async function main(argv: readonly string[]): Promise<number> {
-  const registries = { policies: defaultPolicies(), segmenters: withShippedSegmenters(defaultSegmenters()) };
+  const registries = {
+    policies: withShippedPolicies(defaultPolicies()),
+    segmenters: withShippedSegmenters(defaultSegmenters()),
+  };
   const known = { policies: registries.policies.list(), segmenters: registries.segmenters.list() };
   let command: EvalCommand;
   try {

@@ -1,0 +1,39 @@
+// CLI: writes pixelthink-nano's decoder from an SFT checkpoint into public/models/pixelthink-nano with the folder's manifest.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildManifest } from '../src/model/hub/manifest';
+import { policyFolderFiles } from '../src/model/pixelthink-nano/folder';
+import { SftTrainer } from '../src/model/pixelthink-nano/sft';
+import { WasmBackend } from '../src/webgpu/backends/wasm';
+
+/** Files of the folder that other commands write (the tokenizer) but the manifest covers too. */
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json'];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      checkpoint: { type: 'string', default: 'checkpoints/pixelthink-nano-sft.safetensors' },
+      out: { type: 'string', default: 'public/models/pixelthink-nano' },
+    },
+  });
+  const backend = await WasmBackend.create({ threads: 1 });
+  const trainer = SftTrainer.restore(backend, readFileSync(resolve(values.checkpoint)));
+  const training = { sftSteps: trainer.step, seed: trainer.options.seed, batch: trainer.options.batch };
+  const files = await policyFolderFiles(trainer.model, training);
+  const out = resolve(values.out);
+  for (const [path, content] of files) writeFileSync(join(out, path), content);
+  for (const path of TOKENIZER_FILES) files.set(path, readFileSync(join(out, path)));
+  const manifest = await buildManifest('pixelthink-nano', files, training);
+  writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const total = manifest.files.reduce((n, f) => n + f.bytes, 0);
+  console.log(
+    `pixelthink-nano (SFT step ${trainer.step}) → ${out}: ${manifest.files.length} files, ${(total / 1024).toFixed(0)} KiB`,
+  );
+  backend.dispose();
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,82 @@
+// Policy runners over pixelthink-nano: with its perception front end, or with the ground-truth object list (decoder only).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ShapeWorldSample } from '../data/shapeworld/index';
+import { extractReasoning } from '../rl/index';
+import type { Backend } from '../webgpu/backend';
+import type { SamplingOptions } from '../model/generate';
+import { loadPixelThinkNano, POLICY_MODEL_ID } from '../model/pixelthink-nano/folder';
+import type { Perceive, PixelThinkNano } from '../model/pixelthink-nano/policy';
+import { groundTruthObjects, leftToRightSample } from '../model/pixelthink-nano/sft-data';
+import { EvalError } from './errors';
+import type { PolicyAnswer, PolicyInput, PolicyRunner } from './types';
+
+export interface NanoRunnerOptions {
+  /** Folder holding `pixelthink-nano/` (public/models). */
+  modelRoot: string;
+  /** Owned by the runner from then on: disposed with it. */
+  backend: Backend & { dispose(): void };
+  sampling: SamplingOptions;
+  maxNewTokens: number;
+  seed: number;
+}
+
+/** Node reads the folder from disk. */
+function diskReader(root: string) {
+  return async (path: string): Promise<Uint8Array | null> => {
+    try {
+      return new Uint8Array(await readFile(join(root, POLICY_MODEL_ID, path)));
+    } catch {
+      return null;
+    }
+  };
+}
+
+async function answerWith(
+  policy: PixelThinkNano,
+  input: PolicyInput,
+  options: NanoRunnerOptions,
+): Promise<PolicyAnswer> {
+  const run = await policy.run(input.image, input.query, {
+    maxNewTokens: options.maxNewTokens,
+    sampling: options.sampling,
+    seed: options.seed,
+  });
+  const generated = run.sequence.tokens.filter((t) => t !== policy.tokenizer.eosId).length;
+  const { perceive, prefill, decode } = run.timingsMs;
+  return {
+    response: run.response,
+    tokens: generated,
+    reasoningTokens: policy.tokenizer.encode(extractReasoning(run.response)).length,
+    uncertainty: run.sequence.uncertainty.uncertainty,
+    timingsMs: { perceive, prefill, decode, generate: perceive + prefill + decode },
+  };
+}
+
+/**
+ * The decoder alone: it reads the sample's true object list (a perfect front end). It measures what the decoder has
+ * learned, an upper bound of the full policy; it is not the policy a user runs.
+ */
+export async function createGroundTruthObjectsRunner(options: NanoRunnerOptions): Promise<PolicyRunner> {
+  let current: ShapeWorldSample | null = null;
+  const perceive: Perceive = async () => {
+    if (!current) throw new EvalError('pixelthink-nano-gt-objects needs input.sample');
+    return groundTruthObjects(leftToRightSample(current));
+  };
+  const policy = await loadPixelThinkNano(
+    POLICY_MODEL_ID,
+    diskReader(options.modelRoot),
+    options.backend,
+    perceive,
+  );
+  return {
+    id: 'pixelthink-nano-gt-objects',
+    tokenCounting:
+      'pixelthink-nano tokenizer (byte-level BPE, 2342 ids); reasoning tokens = tokens inside <think>',
+    answer: async (input) => {
+      current = input.sample ?? null;
+      return answerWith(policy, input, options);
+    },
+    dispose: () => options.backend.dispose(),
+  };
+}
