@@ -112,6 +112,18 @@ export interface AttentionSpec {
   maskHeads: number;
 }
 
+/**
+ * An in-place write of x, viewed as [outer, count, inner], into rows offset..offset + count of a target viewed as
+ * [outer, rows, inner]: one axis of a preallocated tensor (a KV cache's sequence axis) filled without a copy of the rest.
+ */
+export interface WriteSliceSpec {
+  outer: number;
+  rows: number;
+  inner: number;
+  offset: number;
+  count: number;
+}
+
 /** 2-D convolution in NCHW with weights [cOut, cIn, kh, kw], no groups, no dilation, symmetric zero padding. */
 export interface Conv2dSpec {
   batch: number;
@@ -175,7 +187,7 @@ export interface AttentionGrads {
 
 /**
  * One backend = one memory space + one kernel set. Every kernel allocates and returns fresh output storage (except
- * `adamwUpdate`, which updates its state in place), takes only contiguous row-major inputs, and runs asynchronously
+ * `adamwUpdate` and `writeSlice`, which update their target in place), takes only contiguous row-major inputs, and runs asynchronously
  * from the host's view: nothing but `read` waits for the device.
  */
 export interface Backend {
@@ -272,6 +284,8 @@ export interface Backend {
   /** Places x (shape `size`) at `begin` inside zeros of `shape`: the backward of slice. */
   pad(x: Storage, size: readonly number[], begin: readonly number[], shape: readonly number[]): Storage;
   concat(xs: readonly Storage[], shapes: readonly (readonly number[])[], axis: number): Storage;
+  /** In place (like `adamwUpdate`): x's rows overwrite rows offset..offset + count of target; the rest is untouched. */
+  writeSlice(target: Storage, x: Storage, spec: WriteSliceSpec): void;
 
   // Optimiser.
   /** In place: param, m and v updated by one AdamW step on grad * gradScale[0] (gradScale is a 1-element f32). */

@@ -294,6 +294,20 @@ function layoutCases(): ConformanceCase[] {
       ],
     },
     {
+      name: 'writeSlice',
+      run: (b, rng) => {
+        const target = upload(b, normals(rng, 60));
+        b.writeSlice(target, upload(b, normals(rng, 30)), {
+          outer: 3,
+          rows: 4,
+          inner: 5,
+          offset: 2,
+          count: 2,
+        });
+        return [target];
+      },
+    },
+    {
       name: 'gatherRows',
       run: (b, rng) => [b.gatherRows(upload(b, normals(rng, 6 * 5)), upload(b, ids(rng, 9, 6), 'i32'), 5)],
     },

@@ -18,6 +18,7 @@ import type {
   Storage,
   StorageFormat,
   UnarySpec,
+  WriteSliceSpec,
 } from '../../backend';
 import { sizeOf } from '../../shapes';
 import { createWasmKernels, type WasmKernels } from '../../wasm/kernels';
@@ -32,6 +33,7 @@ import {
   permuteKernel,
   scatterAddRowsKernel,
   sliceKernel,
+  writeSliceKernel,
 } from '../reference/layout';
 import { layerNormBackwardKernel, layerNormKernel, rmsNormBackwardKernel } from '../reference/norm';
 import {
@@ -328,6 +330,10 @@ export class WasmBackend implements Backend {
     const views = xs.map((x) => this.mem.data(x));
     concatKernel(views, shapes, axis, this.mem.data(out));
     return out;
+  }
+
+  writeSlice(target: Storage, x: Storage, spec: WriteSliceSpec): void {
+    writeSliceKernel(this.mem.data(target), this.mem.data(x), spec);
   }
 
   // Optimiser.
