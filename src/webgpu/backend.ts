@@ -92,9 +92,11 @@ export interface RopeSpec {
 }
 
 /**
- * Fused scaled-dot-product attention. q is [batch, tq, hq, d], k and v are [batch, tk, hkv, d] with hq a multiple of
- * hkv (grouped-query attention: query head h reads kv head floor(h / (hq / hkv))). With `causal`, query i sits at
- * absolute position queryOffset + i and sees keys 0..queryOffset + i (queryOffset = tk - tq for a KV cache).
+ * Fused scaled-dot-product attention. q is [batch, tq, hq, d], k and v are [batch, kvRows, hkv, d] of which the first
+ * tk rows are attended (kvRows > tk: a preallocated KV cache filled up to tk; later rows are never read and get zero
+ * gradients), hq a multiple of hkv (grouped-query attention: query head h reads kv head floor(h / (hq / hkv))).
+ * With `causal`, query i sits at absolute position queryOffset + i and sees keys 0..queryOffset + i
+ * (queryOffset = tk - tq for a KV cache).
  * The optional additive mask is f32 [maskBatch, maskHeads, tq, tk] with maskBatch in {1, batch} and maskHeads in
  * {1, hq}; -Infinity hides a key. A query that sees no key outputs zeros.
  */
@@ -102,6 +104,8 @@ export interface AttentionSpec {
   batch: number;
   tq: number;
   tk: number;
+  /** Rows per batch in the k/v storages, ≥ tk. */
+  kvRows: number;
   hq: number;
   hkv: number;
   d: number;

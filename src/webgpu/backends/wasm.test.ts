@@ -115,7 +115,7 @@ describe('WasmBackend', () => {
   it('attention forward and backward match the reference on a threaded-size GQA shape', async () => {
     const spec: AttentionSpec = {
       ...{ batch: 2, tq: 33, tk: 47, hq: 6, hkv: 2, d: 16, scale: 0.25, causal: true, queryOffset: 14 },
-      ...{ maskBatch: 1, maskHeads: 1 },
+      ...{ kvRows: 47, maskBatch: 1, maskHeads: 1 },
     };
     const rng = new Random(13);
     const [q, k, v, dOut] = [spec.hq, spec.hkv, spec.hkv, spec.hq].map((heads, i) =>

@@ -10,16 +10,16 @@ interface Head {
   h: number;
   /** Offset (elements) of row 0 of this head in q-shaped [batch, tq, hq, d] tensors. */
   qOffset: number;
-  /** Offset of row 0 of its kv head in [batch, tk, hkv, d] tensors. */
+  /** Offset of row 0 of its kv head in [batch, kvRows, hkv, d] tensors. */
   kvOffset: number;
 }
 
 function forEachHead(spec: AttentionSpec, visit: (head: Head) => void): void {
-  const { batch, tq, tk, hq, hkv, d } = spec;
+  const { batch, tq, kvRows, hq, hkv, d } = spec;
   for (let b = 0; b < batch; b++) {
     for (let h = 0; h < hq; h++) {
       const kvHead = Math.floor(h / (hq / hkv));
-      visit({ b, h, qOffset: (b * tq * hq + h) * d, kvOffset: (b * tk * hkv + kvHead) * d });
+      visit({ b, h, qOffset: (b * tq * hq + h) * d, kvOffset: (b * kvRows * hkv + kvHead) * d });
     }
   }
 }
