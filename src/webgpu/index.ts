@@ -54,7 +54,13 @@ export {
   f32ToF16,
   SafetensorsError,
 } from './safetensors';
-export type { SafetensorsDType, SafetensorsEntry, SafetensorsFile, TensorToWrite } from './safetensors';
+export type {
+  SafetensorsDType,
+  SafetensorsEntry,
+  SafetensorsFile,
+  TensorToWrite,
+  WritableDType,
+} from './safetensors';
 
 export { checkConformance, conformanceCases } from './testing/conformance';
 export type { ConformanceCase, ConformanceMismatch } from './testing/conformance';
