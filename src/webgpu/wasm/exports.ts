@@ -48,6 +48,8 @@ export interface KernelExports {
   rmsnormRows(x: number, weight: number, out: number, rows: number, cols: number, eps: number): void;
   silu(x: number, out: number, n: number): void;
   gelu(x: number, out: number, n: number): void;
+  siluBackward(x: number, dy: number, out: number, n: number): void;
+  geluBackward(x: number, dy: number, out: number, n: number): void;
 }
 
 /** Kernels the thread pool can run; workers look them up by position in this list, so only append. */

@@ -226,6 +226,16 @@ export class WasmKernels {
     this.exports.gelu(ptrOf(x), ptrOf(out), length);
   }
 
+  /** out = dy · SiLU'(x). */
+  siluBackward(x: Ptr, dy: Ptr, out: Ptr, length: number): void {
+    this.exports.siluBackward(ptrOf(x), ptrOf(dy), ptrOf(out), length);
+  }
+
+  /** out = dy · GELU'(x), tanh approximation. */
+  geluBackward(x: Ptr, dy: Ptr, out: Ptr, length: number): void {
+    this.exports.geluBackward(ptrOf(x), ptrOf(dy), ptrOf(out), length);
+  }
+
   /** Stops the workers; the instance must not be used afterwards. */
   dispose(): void {
     this.pool?.terminate();

@@ -25,7 +25,7 @@ import { createWasmKernels, type WasmKernels } from '../../wasm/kernels';
 import { adamwKernel } from '../reference/adamw';
 import { at, type NumArray } from '../reference/arrays';
 import { conv2dBackwardInputKernel, conv2dBackwardWeightKernel, conv2dKernel } from '../reference/conv';
-import { broadcastKernel, castKernel, unaryBackwardKernel } from '../reference/elementwise';
+import { broadcastKernel, castKernel } from '../reference/elementwise';
 import {
   concatKernel,
   gatherRowsKernel,
@@ -46,7 +46,7 @@ import {
 } from '../reference/reduce';
 import { ropeKernel } from '../reference/rope';
 import { attention, attentionBackward } from './attention';
-import { binary, unary } from './elementwise';
+import { binary, unary, unaryBackward } from './elementwise';
 import { matmul, matmulQuantized } from './matmul';
 import { WasmMemory } from './memory';
 import { rmsNorm, softmax } from './rows';
@@ -134,9 +134,7 @@ export class WasmBackend implements Backend {
   }
 
   unaryBackward(spec: UnarySpec, x: Storage, dy: Storage): Storage {
-    const out = this.mem.alloc('f32', x.size);
-    unaryBackwardKernel(spec, this.mem.float(x), this.mem.float(dy), this.mem.float(out));
-    return out;
+    return unaryBackward(this.kernels, this.mem, spec, x, dy);
   }
 
   binary(op: BinaryOp, a: Storage, b: Storage, shapes: BroadcastSpec): Storage {

@@ -1,8 +1,8 @@
-// Elementwise primitives: SiLU/GELU and row-broadcast add/mul on the SIMD kernels, the rest on the reference kernels.
+// Elementwise primitives: SiLU/GELU (and backward), row-broadcast add/mul on the SIMD kernels, the rest on the reference kernels.
 import type { BinaryOp, BroadcastSpec, Storage, UnarySpec } from '../../backend';
 import { sizeOf } from '../../shapes';
 import type { WasmKernels } from '../../wasm/kernels';
-import { binaryKernel, unaryKernel } from '../reference/elementwise';
+import { binaryKernel, unaryBackwardKernel, unaryKernel } from '../reference/elementwise';
 import type { WasmMemory } from './memory';
 
 export function unary(kernels: WasmKernels, mem: WasmMemory, spec: UnarySpec, x: Storage): Storage {
@@ -10,6 +10,20 @@ export function unary(kernels: WasmKernels, mem: WasmMemory, spec: UnarySpec, x:
   if (spec.kind === 'silu') kernels.silu(mem.ptr(x), out.ptr, x.size);
   else if (spec.kind === 'gelu') kernels.gelu(mem.ptr(x), out.ptr, x.size);
   else unaryKernel(spec, mem.float(x), mem.float(out));
+  return out;
+}
+
+export function unaryBackward(
+  kernels: WasmKernels,
+  mem: WasmMemory,
+  spec: UnarySpec,
+  x: Storage,
+  dy: Storage,
+): Storage {
+  const out = mem.alloc('f32', x.size);
+  if (spec.kind === 'silu') kernels.siluBackward(mem.ptr(x), mem.ptr(dy), out.ptr, x.size);
+  else if (spec.kind === 'gelu') kernels.geluBackward(mem.ptr(x), mem.ptr(dy), out.ptr, x.size);
+  else unaryBackwardKernel(spec, mem.float(x), mem.float(dy), mem.float(out));
   return out;
 }
 

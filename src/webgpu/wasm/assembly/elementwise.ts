@@ -1,4 +1,4 @@
-// Memory-bound SIMD kernels: broadcasting add/mul, scale, axpy, row softmax, row RMSNorm, SiLU and GELU.
+// Memory-bound SIMD kernels: broadcasting add/mul, scale, axpy, row softmax, row RMSNorm, SiLU and GELU with backward.
 import { expF32, expF32x4, horizontalMax, horizontalSum, timesSigmoidF32, timesSigmoidF32x4 } from './vmath';
 
 // √(2/π) and the cubic coefficient of the tanh form of GELU (the GPT-2 approximation).
@@ -175,5 +175,65 @@ export function gelu(x: usize, out: usize, n: i32): void {
     const o = <usize>i * 4;
     const v = load<f32>(x + o);
     store<f32>(out + o, timesSigmoidF32(v, 2 * GELU_C * (v + GELU_CUBIC * v * v * v)));
+  }
+}
+
+/** dx = dy · σ(x)(1 + x(1 − σ(x))), the SiLU derivative, lane-wise. */
+function siluGradF32x4(x: v128, dy: v128): v128 {
+  const one = f32x4.splat(1);
+  const s = timesSigmoidF32x4(one, x);
+  return f32x4.mul(dy, f32x4.mul(s, f32x4.add(one, f32x4.mul(x, f32x4.sub(one, s)))));
+}
+
+/** out = dy · SiLU'(x) over n elements (the SwiGLU backward's hot half). */
+export function siluBackward(x: usize, dy: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(out + o, siluGradF32x4(v128.load(x + o), v128.load(dy + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const g = siluGradF32x4(f32x4.splat(load<f32>(x + o)), f32x4.splat(load<f32>(dy + o)));
+    store<f32>(out + o, f32x4.extract_lane(g, 0));
+  }
+}
+
+// Past |x| = 10 the GELU derivative is its limit (1 or 0) to within 1e-35, while x³ would overflow to ∞ and turn the
+// vanishing term into ∞ · 0 = NaN; the derivative is evaluated at the clamped x.
+const GELU_GRAD_LIMIT: f32 = 10;
+
+/**
+ * dx = dy · GELU'(x) for the tanh form: with s = σ(2u), u = √(2/π)(x + 0.044715x³),
+ * GELU'(x) = s + 2√(2/π) · x · s(1 − s)(1 + 3 · 0.044715x²), lane-wise.
+ */
+function geluGradF32x4(x: v128, dy: v128): v128 {
+  const one = f32x4.splat(1);
+  const xc = f32x4.pmax(f32x4.pmin(x, f32x4.splat(GELU_GRAD_LIMIT)), f32x4.splat(-GELU_GRAD_LIMIT));
+  const x2 = f32x4.mul(xc, xc);
+  const twoU = f32x4.mul(
+    f32x4.splat(2 * GELU_C),
+    f32x4.mul(xc, f32x4.add(one, f32x4.mul(f32x4.splat(GELU_CUBIC), x2))),
+  );
+  const s = timesSigmoidF32x4(one, twoU);
+  const slope = f32x4.add(one, f32x4.mul(f32x4.splat(3 * GELU_CUBIC), x2));
+  const term = f32x4.mul(
+    f32x4.mul(f32x4.splat(2 * GELU_C), xc),
+    f32x4.mul(f32x4.mul(s, f32x4.sub(one, s)), slope),
+  );
+  return f32x4.mul(dy, f32x4.add(s, term));
+}
+
+/** out = dy · GELU'(x) (tanh approximation) over n elements. */
+export function geluBackward(x: usize, dy: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(out + o, geluGradF32x4(v128.load(x + o), v128.load(dy + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    const g = geluGradF32x4(f32x4.splat(load<f32>(x + o)), f32x4.splat(load<f32>(dy + o)));
+    store<f32>(out + o, f32x4.extract_lane(g, 0));
   }
 }
