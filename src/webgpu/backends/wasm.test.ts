@@ -151,4 +151,32 @@ describe('WasmBackend', () => {
     });
     expect(threaded.liveStorageCount()).toBe(live);
   });
+
+  it('rope matches the reference with a vector tail (headDim 12), M-RoPE sections and shared positions', async () => {
+    const spec = { batch: 3, seq: 5, heads: 3, headDim: 12, sections: [2, 3, 1], theta: 1e4 };
+    const rng = new Random(21);
+    const x = rng.normals(3 * 5 * 3 * 12);
+    // Sequences share positions (the memoised case) except the last, which starts later; sections differ.
+    const positions = Array.from(
+      { length: 3 * 3 * 5 },
+      (_, i) => (i % 5) + (i % 15 >= 10 ? 700 : 0) + (i >= 15 ? 3 : 0),
+    );
+    const run = async (backend: Backend, inverse: boolean): Promise<Float32Array> => {
+      const [xs, ps] = [backend.upload(x, 'f32'), backend.upload(positions, 'i32')];
+      const out = backend.rope(xs, ps, spec, inverse);
+      const data = (await backend.read(out)) as Float32Array;
+      [xs, ps, out].forEach((storage) => backend.free(storage));
+      return data;
+    };
+    const live = single.liveStorageCount();
+    for (const inverse of [false, true]) {
+      const [want, got] = [
+        await run(new ReferenceBackend({ precision: 'f64' }), inverse),
+        await run(single, inverse),
+      ];
+      const worst = got.reduce((w, value, i) => Math.max(w, Math.abs(value - (want[i] as number))), 0);
+      expect(worst, `inverse=${inverse}`).toBeLessThan(1e-5);
+    }
+    expect(single.liveStorageCount()).toBe(live);
+  });
 });

@@ -50,6 +50,15 @@ export interface KernelExports {
   gelu(x: number, out: number, n: number): void;
   siluBackward(x: number, dy: number, out: number, n: number): void;
   geluBackward(x: number, dy: number, out: number, n: number): void;
+  ropeRows(
+    x: number,
+    table: number,
+    out: number,
+    rows: number,
+    heads: number,
+    headDim: number,
+    inverse: number,
+  ): void;
 }
 
 /** Kernels the thread pool can run; workers look them up by position in this list, so only append. */

@@ -236,6 +236,19 @@ export class WasmKernels {
     this.exports.geluBackward(ptrOf(x), ptrOf(dy), ptrOf(out), length);
   }
 
+  /** Rotate-half RoPE; `table` holds cos [rows, headDim/2] then sin [rows, headDim/2]. */
+  ropeRows(
+    x: Ptr,
+    table: Ptr,
+    out: Ptr,
+    rows: number,
+    heads: number,
+    headDim: number,
+    inverse: boolean,
+  ): void {
+    this.exports.ropeRows(ptrOf(x), ptrOf(table), ptrOf(out), rows, heads, headDim, flag(inverse));
+  }
+
   /** Stops the workers; the instance must not be used afterwards. */
   dispose(): void {
     this.pool?.terminate();

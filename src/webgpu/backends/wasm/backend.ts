@@ -44,11 +44,11 @@ import {
   reduceKernel,
   softmaxBackwardKernel,
 } from '../reference/reduce';
-import { ropeKernel } from '../reference/rope';
 import { attention, attentionBackward } from './attention';
 import { binary, unary, unaryBackward } from './elementwise';
 import { matmul, matmulQuantized } from './matmul';
 import { WasmMemory } from './memory';
+import { rope } from './rope';
 import { rmsNorm, softmax } from './rows';
 
 export interface WasmBackendOptions {
@@ -258,9 +258,7 @@ export class WasmBackend implements Backend {
   // Positional.
 
   rope(x: Storage, positions: Storage, spec: RopeSpec, inverse: boolean): Storage {
-    const out = this.mem.alloc('f32', x.size);
-    ropeKernel(this.mem.float(x), this.mem.data(positions), this.mem.float(out), spec, inverse);
-    return out;
+    return rope(this.kernels, this.mem, x, positions, spec, inverse);
   }
 
   // Indexing.

@@ -1,4 +1,4 @@
-// Memory-bound SIMD kernels: broadcasting add/mul, scale, axpy, row softmax, row RMSNorm, SiLU and GELU with backward.
+// Memory-bound SIMD kernels: add/mul with broadcast, scale, axpy, row softmax, row RMSNorm, SiLU/GELU (+ backward), RoPE.
 import { expF32, expF32x4, horizontalMax, horizontalSum, timesSigmoidF32, timesSigmoidF32x4 } from './vmath';
 
 // √(2/π) and the cubic coefficient of the tanh form of GELU (the GPT-2 approximation).
@@ -235,5 +235,56 @@ export function geluBackward(x: usize, dy: usize, out: usize, n: i32): void {
     const o = <usize>i * 4;
     const g = geluGradF32x4(f32x4.splat(load<f32>(x + o)), f32x4.splat(load<f32>(dy + o)));
     store<f32>(out + o, f32x4.extract_lane(g, 0));
+  }
+}
+
+/**
+ * Rotate-half RoPE of rows × heads vectors of headDim: pair (i, i + headDim/2) of every head of row r turns by the
+ * angle whose cos and sin are table[r, i] and table[rows + r, i] (tables [rows, headDim/2]); inverse turns back.
+ */
+export function ropeRows(
+  x: usize,
+  table: usize,
+  out: usize,
+  rows: i32,
+  heads: i32,
+  headDim: i32,
+  inverse: bool,
+): void {
+  const half = headDim >> 1;
+  const rowBytes = <usize>half * 4;
+  for (let r = 0; r < rows; r++) {
+    const cos = table + <usize>r * rowBytes;
+    const sin = cos + <usize>rows * rowBytes;
+    for (let h = 0; h < heads; h++) {
+      const base = (<usize>r * <usize>heads + <usize>h) * <usize>headDim * 4;
+      rotateHalves(x + base, out + base, cos, sin, half, inverse);
+    }
+  }
+}
+
+/** out = (x1·cos − x2·sin, x2·cos + x1·sin) for halves x1, x2 of one head; sin negated when inverse. */
+function rotateHalves(x: usize, out: usize, cos: usize, sin: usize, half: i32, inverse: bool): void {
+  const second = <usize>half * 4;
+  const sign: f32 = inverse ? -1 : 1;
+  const vsign = f32x4.splat(sign);
+  let i = 0;
+  for (; i + 4 <= half; i += 4) {
+    const o = <usize>i * 4;
+    const c = v128.load(cos + o);
+    const s = f32x4.mul(v128.load(sin + o), vsign);
+    const x1 = v128.load(x + o);
+    const x2 = v128.load(x + second + o);
+    v128.store(out + o, f32x4.sub(f32x4.mul(x1, c), f32x4.mul(x2, s)));
+    v128.store(out + second + o, f32x4.add(f32x4.mul(x2, c), f32x4.mul(x1, s)));
+  }
+  for (; i < half; i++) {
+    const o = <usize>i * 4;
+    const c = load<f32>(cos + o);
+    const s = load<f32>(sin + o) * sign;
+    const x1 = load<f32>(x + o);
+    const x2 = load<f32>(x + second + o);
+    store<f32>(out + o, x1 * c - x2 * s);
+    store<f32>(out + second + o, x2 * c + x1 * s);
   }
 }

@@ -13,6 +13,7 @@ export {
   gelu,
   siluBackward,
   geluBackward,
+  ropeRows,
 } from './elementwise';
 
 /** First byte the host allocator may use: everything below belongs to the module's static data. */
