@@ -152,6 +152,45 @@ describe('WasmBackend', () => {
     expect(threaded.liveStorageCount()).toBe(live);
   });
 
+  it('log-prob gather and its backward match the reference on vocab-sized rows; an id ≥ cols throws', async () => {
+    const [rows, cols] = [6, 1001];
+    const rng = new Random(8);
+    const logits = rng.normals(rows * cols).map((v) => 4 * v);
+    const ids = [0, 1000, -1, 517, 3, 999];
+    const dy = rng.normals(rows);
+    const run = async (backend: Backend): Promise<Float32Array[]> => {
+      const [l, i, d] = [
+        backend.upload(logits, 'f32'),
+        backend.upload(ids, 'i32'),
+        backend.upload(dy, 'f32'),
+      ];
+      const outputs = [
+        backend.logSoftmaxGather(l, i, rows, cols),
+        backend.logSoftmaxGatherBackward(l, i, d, rows, cols),
+      ];
+      const data = await Promise.all(outputs.map((s) => backend.read(s) as Promise<Float32Array>));
+      [l, i, d, ...outputs].forEach((storage) => backend.free(storage));
+      return data;
+    };
+    const live = single.liveStorageCount();
+    const [want, got] = [await run(new ReferenceBackend({ precision: 'f64' })), await run(single)];
+    want.forEach((expected, output) => {
+      const actual = got[output] as Float32Array;
+      const worst = actual.reduce((w, x, j) => Math.max(w, Math.abs(x - (expected[j] as number))), 0);
+      expect(worst, `output ${output}`).toBeLessThan(1e-5);
+    });
+    expect(single.liveStorageCount()).toBe(live);
+    const [l, bad, d] = [
+      single.upload(logits, 'f32'),
+      single.upload([...ids.slice(0, 5), cols], 'i32'),
+      single.upload(dy, 'f32'),
+    ];
+    expect(() => single.logSoftmaxGather(l, bad, rows, cols)).toThrow(RangeError);
+    expect(() => single.logSoftmaxGatherBackward(l, bad, d, rows, cols)).toThrow(RangeError);
+    [l, bad, d].forEach((storage) => single.free(storage));
+    expect(single.liveStorageCount()).toBe(live);
+  });
+
   it('rope matches the reference with a vector tail (headDim 12), M-RoPE sections and shared positions', async () => {
     const spec = { batch: 3, seq: 5, heads: 3, headDim: 12, sections: [2, 3, 1], theta: 1e4 };
     const rng = new Random(21);

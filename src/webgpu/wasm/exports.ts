@@ -59,6 +59,22 @@ export interface KernelExports {
     headDim: number,
     inverse: number,
   ): void;
+  logSoftmaxGatherRows(
+    logits: number,
+    ids: number,
+    out: number,
+    rows: number,
+    cols: number,
+    scratch: number,
+  ): void;
+  logSoftmaxGatherBackwardRows(
+    logits: number,
+    ids: number,
+    dy: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
 }
 
 /** Kernels the thread pool can run; workers look them up by position in this list, so only append. */

@@ -249,6 +249,16 @@ export class WasmKernels {
     this.exports.ropeRows(ptrOf(x), ptrOf(table), ptrOf(out), rows, heads, headDim, flag(inverse));
   }
 
+  /** out[r] = log_softmax(logits[r])[ids[r]] (0 for ids[r] < 0); scratch holds one row of cols floats. */
+  logSoftmaxGatherRows(logits: Ptr, ids: Ptr, out: Ptr, rows: number, cols: number, scratch: Ptr): void {
+    this.exports.logSoftmaxGatherRows(ptrOf(logits), ptrOf(ids), ptrOf(out), rows, cols, ptrOf(scratch));
+  }
+
+  /** d logits = dy[r] · (onehot(ids[r]) − softmax(logits[r])), zero rows for ids[r] < 0. */
+  logSoftmaxGatherBackwardRows(logits: Ptr, ids: Ptr, dy: Ptr, out: Ptr, rows: number, cols: number): void {
+    this.exports.logSoftmaxGatherBackwardRows(ptrOf(logits), ptrOf(ids), ptrOf(dy), ptrOf(out), rows, cols);
+  }
+
   /** Stops the workers; the instance must not be used afterwards. */
   dispose(): void {
     this.pool?.terminate();

@@ -39,8 +39,6 @@ import { layerNormBackwardKernel, layerNormKernel, rmsNormBackwardKernel } from 
 import {
   entropyBackwardKernel,
   entropyKernel,
-  logSoftmaxGatherBackwardKernel,
-  logSoftmaxGatherKernel,
   reduceKernel,
   softmaxBackwardKernel,
 } from '../reference/reduce';
@@ -49,7 +47,7 @@ import { binary, unary, unaryBackward } from './elementwise';
 import { matmul, matmulQuantized } from './matmul';
 import { WasmMemory } from './memory';
 import { rope } from './rope';
-import { rmsNorm, softmax } from './rows';
+import { logSoftmaxGather, logSoftmaxGatherBackward, rmsNorm, softmax } from './rows';
 
 export interface WasmBackendOptions {
   /** Matmul threads including the caller; 'auto' = the machine's cores (1 where shared memory is unavailable). */
@@ -276,16 +274,11 @@ export class WasmBackend implements Backend {
   }
 
   logSoftmaxGather(logits: Storage, ids: Storage, rows: number, cols: number): Storage {
-    const out = this.mem.alloc('f32', rows);
-    logSoftmaxGatherKernel(this.mem.float(logits), this.mem.data(ids), this.mem.float(out), rows, cols);
-    return out;
+    return logSoftmaxGather(this.kernels, this.mem, logits, ids, rows, cols);
   }
 
   logSoftmaxGatherBackward(logits: Storage, ids: Storage, dy: Storage, rows: number, cols: number): Storage {
-    const out = this.mem.alloc('f32', rows * cols);
-    const [l, i, d] = [this.mem.float(logits), this.mem.data(ids), this.mem.float(dy)];
-    logSoftmaxGatherBackwardKernel(l, i, d, this.mem.float(out), rows, cols);
-    return out;
+    return logSoftmaxGatherBackward(this.kernels, this.mem, logits, ids, dy, rows, cols);
   }
 
   entropy(logits: Storage, rows: number, cols: number): Storage {

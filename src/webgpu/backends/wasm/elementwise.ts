@@ -1,4 +1,4 @@
-// Elementwise primitives: SiLU/GELU (and backward), row-broadcast add/mul on the SIMD kernels, the rest on the reference kernels.
+// Elementwise primitives: SiLU/GELU (+ backward), square, row-broadcast add/mul on the SIMD kernels, the rest on the reference.
 import type { BinaryOp, BroadcastSpec, Storage, UnarySpec } from '../../backend';
 import { sizeOf } from '../../shapes';
 import type { WasmKernels } from '../../wasm/kernels';
@@ -9,6 +9,8 @@ export function unary(kernels: WasmKernels, mem: WasmMemory, spec: UnarySpec, x:
   const out = mem.alloc('f32', x.size);
   if (spec.kind === 'silu') kernels.silu(mem.ptr(x), out.ptr, x.size);
   else if (spec.kind === 'gelu') kernels.gelu(mem.ptr(x), out.ptr, x.size);
+  // x · x rounds exactly like the reference's f64 square stored as f32 (one correctly rounded product).
+  else if (spec.kind === 'square') kernels.mulRows(mem.ptr(x), mem.ptr(x), out.ptr, 1, x.size, false);
   else unaryKernel(spec, mem.float(x), mem.float(out));
   return out;
 }

@@ -1,4 +1,4 @@
-// Memory-bound SIMD kernels: add/mul with broadcast, scale, axpy, row softmax, row RMSNorm, SiLU/GELU (+ backward), RoPE.
+// Memory-bound SIMD kernels: add/mul, scale, axpy, softmax, RMSNorm, SiLU/GELU (+ backward), RoPE, log-prob gather.
 import { expF32, expF32x4, horizontalMax, horizontalSum, timesSigmoidF32, timesSigmoidF32x4 } from './vmath';
 
 // √(2/π) and the cubic coefficient of the tanh form of GELU (the GPT-2 approximation).
@@ -286,5 +286,55 @@ function rotateHalves(x: usize, out: usize, cos: usize, sin: usize, half: i32, i
     const x2 = load<f32>(x + second + o);
     store<f32>(out + o, x1 * c - x2 * s);
     store<f32>(out + second + o, x2 * c + x1 * s);
+  }
+}
+
+/**
+ * out[r] = log_softmax(logits[r, :])[ids[r]], 0 where ids[r] < 0 (ids checked below cols by the caller). `scratch`
+ * holds one row of cols floats for the exponentials.
+ */
+export function logSoftmaxGatherRows(
+  logits: usize,
+  ids: usize,
+  out: usize,
+  rows: i32,
+  cols: i32,
+  scratch: usize,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const row = logits + <usize>r * <usize>cols * 4;
+    const id = load<i32>(ids + <usize>r * 4);
+    let value: f32 = 0;
+    if (id >= 0) {
+      const rowMax = maxOf(row, cols);
+      const lse = rowMax + Mathf.log(expShiftedInto(row, scratch, cols, rowMax));
+      value = load<f32>(row + <usize>id * 4) - lse;
+    }
+    store<f32>(out + <usize>r * 4, value);
+  }
+}
+
+/** d logits[r, :] = dy[r] · (onehot(ids[r]) − softmax(logits[r, :])), zero rows where ids[r] < 0. */
+export function logSoftmaxGatherBackwardRows(
+  logits: usize,
+  ids: usize,
+  dy: usize,
+  out: usize,
+  rows: i32,
+  cols: i32,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const offset = <usize>r * <usize>cols * 4;
+    const id = load<i32>(ids + <usize>r * 4);
+    if (id < 0) {
+      memory.fill(out + offset, 0, <usize>cols * 4);
+      continue;
+    }
+    const g = load<f32>(dy + <usize>r * 4);
+    const rowMax = maxOf(logits + offset, cols);
+    const sum = expShiftedInto(logits + offset, out + offset, cols, rowMax);
+    scale(out + offset, out + offset, cols, -g / sum);
+    const target = out + offset + <usize>id * 4;
+    store<f32>(target, load<f32>(target) + g);
   }
 }

@@ -14,6 +14,8 @@ export {
   siluBackward,
   geluBackward,
   ropeRows,
+  logSoftmaxGatherRows,
+  logSoftmaxGatherBackwardRows,
 } from './elementwise';
 
 /** First byte the host allocator may use: everything below belongs to the module's static data. */
