@@ -191,6 +191,32 @@ describe('WasmBackend', () => {
     expect(single.liveStorageCount()).toBe(live);
   });
 
+  it('rmsNorm backward matches the reference at the nano width, with and without the weight gradient', async () => {
+    const [rows, cols] = [64, 195];
+    const rng = new Random(4);
+    const [x, w, dy] = [rng.normals(rows * cols), rng.normals(cols), rng.normals(rows * cols)];
+    const run = async (backend: Backend, needWeightGrad: boolean): Promise<Float32Array[]> => {
+      const inputs = [backend.upload(x, 'f32'), backend.upload(w, 'f32'), backend.upload(dy, 'f32')] as const;
+      const grads = backend.rmsNormBackward(...inputs, rows, cols, 1e-6, needWeightGrad);
+      const outputs = grads.dWeight ? [grads.dx, grads.dWeight] : [grads.dx];
+      const data = await Promise.all(outputs.map((s) => backend.read(s) as Promise<Float32Array>));
+      [...inputs, ...outputs].forEach((storage) => backend.free(storage));
+      return data;
+    };
+    const live = single.liveStorageCount();
+    for (const needWeightGrad of [true, false]) {
+      const want = await run(new ReferenceBackend({ precision: 'f64' }), needWeightGrad);
+      const got = await run(single, needWeightGrad);
+      expect(got.length).toBe(want.length);
+      want.forEach((expected, output) => {
+        const actual = got[output] as Float32Array;
+        const worst = actual.reduce((m, v, j) => Math.max(m, Math.abs(v - (expected[j] as number))), 0);
+        expect(worst, `output ${output}`).toBeLessThan(1e-4);
+      });
+    }
+    expect(single.liveStorageCount()).toBe(live);
+  });
+
   it('rope matches the reference with a vector tail (headDim 12), M-RoPE sections and shared positions', async () => {
     const spec = { batch: 3, seq: 5, heads: 3, headDim: 12, sections: [2, 3, 1], theta: 1e4 };
     const rng = new Random(21);

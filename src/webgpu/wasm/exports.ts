@@ -75,6 +75,16 @@ export interface KernelExports {
     rows: number,
     cols: number,
   ): void;
+  rmsnormBackwardRows(
+    x: number,
+    weight: number,
+    dy: number,
+    dx: number,
+    dWeight: number,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
 }
 
 /** Kernels the thread pool can run; workers look them up by position in this list, so only append. */

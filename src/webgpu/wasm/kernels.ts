@@ -259,6 +259,21 @@ export class WasmKernels {
     this.exports.logSoftmaxGatherBackwardRows(ptrOf(logits), ptrOf(ids), ptrOf(dy), ptrOf(out), rows, cols);
   }
 
+  /** RMSNorm backward: dx, and dWeight accumulated over rows when given (it must start at zero). */
+  rmsnormBackwardRows(
+    x: Ptr,
+    weight: Ptr,
+    dy: Ptr,
+    dx: Ptr,
+    dWeight: Ptr | null,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void {
+    const gains = dWeight === null ? 0 : ptrOf(dWeight);
+    this.exports.rmsnormBackwardRows(ptrOf(x), ptrOf(weight), ptrOf(dy), ptrOf(dx), gains, rows, cols, eps);
+  }
+
   /** Stops the workers; the instance must not be used afterwards. */
   dispose(): void {
     this.pool?.terminate();

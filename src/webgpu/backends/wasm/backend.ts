@@ -35,7 +35,7 @@ import {
   sliceKernel,
   writeSliceKernel,
 } from '../reference/layout';
-import { layerNormBackwardKernel, layerNormKernel, rmsNormBackwardKernel } from '../reference/norm';
+import { layerNormBackwardKernel, layerNormKernel } from '../reference/norm';
 import {
   entropyBackwardKernel,
   entropyKernel,
@@ -47,7 +47,7 @@ import { binary, unary, unaryBackward } from './elementwise';
 import { matmul, matmulQuantized } from './matmul';
 import { WasmMemory } from './memory';
 import { rope } from './rope';
-import { logSoftmaxGather, logSoftmaxGatherBackward, rmsNorm, softmax } from './rows';
+import { logSoftmaxGather, logSoftmaxGatherBackward, rmsNorm, rmsNormBackward, softmax } from './rows';
 
 export interface WasmBackendOptions {
   /** Matmul threads including the caller; 'auto' = the machine's cores (1 where shared memory is unavailable). */
@@ -176,11 +176,7 @@ export class WasmBackend implements Backend {
     eps: number,
     needWeightGrad: boolean,
   ): NormGrads {
-    const dx = this.mem.alloc('f32', rows * cols);
-    const dWeight = needWeightGrad ? new Float64Array(cols) : null;
-    const [xs, w, dys] = this.mem.floats(x, weight, dy);
-    rmsNormBackwardKernel(xs, w, dys, this.mem.float(dx), dWeight, rows, cols, eps);
-    return dWeight ? { dx, dWeight: this.upload(dWeight, 'f32') } : { dx };
+    return rmsNormBackward(this.kernels, this.mem, { x, weight, dy }, { rows, cols, eps }, needWeightGrad);
   }
 
   layerNorm(x: Storage, weight: Storage, bias: Storage, rows: number, cols: number, eps: number): Storage {

@@ -1,5 +1,5 @@
-// Row primitives on the SIMD kernels: softmax, RMSNorm forward, log-prob gather and its backward; log-softmax on the reference.
-import type { Storage } from '../../backend';
+// Row primitives on the SIMD kernels: softmax, RMSNorm (+ backward), log-prob gather (+ backward); log-softmax on the reference.
+import type { NormGrads, Storage } from '../../backend';
 import type { WasmKernels } from '../../wasm/kernels';
 import { checkedId, softmaxKernel } from '../reference/reduce';
 import type { WasmMemory } from './memory';
@@ -30,6 +30,22 @@ export function rmsNorm(
   const out = mem.alloc('f32', rows * cols);
   kernels.rmsnormRows(mem.ptr(x), mem.ptr(weight), out.ptr, rows, cols, eps);
   return out;
+}
+
+export function rmsNormBackward(
+  kernels: WasmKernels,
+  mem: WasmMemory,
+  inputs: { x: Storage; weight: Storage; dy: Storage },
+  shape: { rows: number; cols: number; eps: number },
+  needWeightGrad: boolean,
+): NormGrads {
+  const { rows, cols, eps } = shape;
+  const dx = mem.alloc('f32', rows * cols);
+  const dWeight = needWeightGrad ? mem.alloc('f32', cols) : null;
+  if (dWeight) mem.float(dWeight).fill(0);
+  const [x, weight, dy] = [mem.ptr(inputs.x), mem.ptr(inputs.weight), mem.ptr(inputs.dy)];
+  kernels.rmsnormBackwardRows(x, weight, dy, dx.ptr, dWeight?.ptr ?? null, rows, cols, eps);
+  return dWeight ? { dx, dWeight } : { dx };
 }
 
 /** The reference's RangeError for an id ≥ cols, before a kernel that cannot throw reads past the row. */

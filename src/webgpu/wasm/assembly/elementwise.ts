@@ -1,4 +1,4 @@
-// Memory-bound SIMD kernels: add/mul, scale, axpy, softmax, RMSNorm, SiLU/GELU (+ backward), RoPE, log-prob gather.
+// Memory-bound SIMD kernels: add/mul, scale, axpy, softmax, RMSNorm and SiLU/GELU (+ backward), RoPE, log-prob gather.
 import { expF32, expF32x4, horizontalMax, horizontalSum, timesSigmoidF32, timesSigmoidF32x4 } from './vmath';
 
 // √(2/π) and the cubic coefficient of the tanh form of GELU (the GPT-2 approximation).
@@ -336,5 +336,84 @@ export function logSoftmaxGatherBackwardRows(
     scale(out + offset, out + offset, cols, -g / sum);
     const target = out + offset + <usize>id * 4;
     store<f32>(target, load<f32>(target) + g);
+  }
+}
+
+/**
+ * RMSNorm backward per row, with r = 1/√(mean(x²) + eps): dx = r·w·dy − (r³·mean(w·dy·x))·x, and when dWeight ≠ 0
+ * dWeight += dy·x·r (summed over rows in f32; the caller zeroes it).
+ */
+export function rmsnormBackwardRows(
+  x: usize,
+  weight: usize,
+  dy: usize,
+  dx: usize,
+  dWeight: usize,
+  rows: i32,
+  cols: i32,
+  eps: f32,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const offset = <usize>r * <usize>cols * 4;
+    const inverse: f32 = <f32>1 / Mathf.sqrt(sumOfSquares(x + offset, cols) / <f32>cols + eps);
+    const dot = weightedDot(weight, dy + offset, x + offset, cols);
+    const correction = (inverse * inverse * inverse * dot) / <f32>cols;
+    rmsnormInputGrad(x + offset, weight, dy + offset, dx + offset, cols, inverse, correction);
+    if (dWeight != 0) accumulateProduct(dy + offset, x + offset, dWeight, cols, inverse);
+  }
+}
+
+/** Σ w·a·b over n elements. */
+function weightedDot(w: usize, a: usize, b: usize, n: i32): f32 {
+  let vsum = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    vsum = f32x4.add(vsum, f32x4.mul(v128.load(w + o), f32x4.mul(v128.load(a + o), v128.load(b + o))));
+  }
+  let sum = horizontalSum(vsum);
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    sum += load<f32>(w + o) * load<f32>(a + o) * load<f32>(b + o);
+  }
+  return sum;
+}
+
+/** dx = inverse·w·dy − correction·x over one row. */
+function rmsnormInputGrad(
+  x: usize,
+  w: usize,
+  dy: usize,
+  dx: usize,
+  n: i32,
+  inverse: f32,
+  correction: f32,
+): void {
+  const vinv = f32x4.splat(inverse);
+  const vcorr = f32x4.splat(correction);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const scaled = f32x4.mul(f32x4.mul(v128.load(w + o), v128.load(dy + o)), vinv);
+    v128.store(dx + o, f32x4.sub(scaled, f32x4.mul(vcorr, v128.load(x + o))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    store<f32>(dx + o, load<f32>(w + o) * load<f32>(dy + o) * inverse - correction * load<f32>(x + o));
+  }
+}
+
+/** acc += a·b·s over n elements. */
+function accumulateProduct(a: usize, b: usize, acc: usize, n: i32, s: f32): void {
+  const vs = f32x4.splat(s);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const product = f32x4.mul(f32x4.mul(v128.load(a + o), v128.load(b + o)), vs);
+    v128.store(acc + o, f32x4.add(v128.load(acc + o), product));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    store<f32>(acc + o, load<f32>(acc + o) + load<f32>(a + o) * load<f32>(b + o) * s);
   }
 }

@@ -16,6 +16,7 @@ export {
   ropeRows,
   logSoftmaxGatherRows,
   logSoftmaxGatherBackwardRows,
+  rmsnormBackwardRows,
 } from './elementwise';
 
 /** First byte the host allocator may use: everything below belongs to the module's static data. */
