@@ -85,6 +85,21 @@ export interface KernelExports {
     cols: number,
     eps: number,
   ): void;
+  adamwUpdate(
+    param: number,
+    grad: number,
+    m: number,
+    v: number,
+    n: number,
+    gradScale: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    biasCorrection1: number,
+    biasCorrection2: number,
+  ): void;
 }
 
 /** Kernels the thread pool can run; workers look them up by position in this list, so only append. */

@@ -1,4 +1,5 @@
 // The wasm kernel runtime: loads the module, owns the heap, and exposes typed matmul/int8/int4/row kernels, threaded when worthwhile.
+import type { AdamWHyper } from '../backend';
 import { asKernelExports, type KernelExports } from './exports';
 import { WasmHeap, type F32Region, type U8Region } from './heap';
 import { loadKernelModule } from './module-loader';
@@ -272,6 +273,35 @@ export class WasmKernels {
   ): void {
     const gains = dWeight === null ? 0 : ptrOf(dWeight);
     this.exports.rmsnormBackwardRows(ptrOf(x), ptrOf(weight), ptrOf(dy), ptrOf(dx), gains, rows, cols, eps);
+  }
+
+  /** In-place AdamW over `length` elements of param, m and v with grad · gradScale. */
+  adamwUpdate(
+    param: Ptr,
+    grad: Ptr,
+    m: Ptr,
+    v: Ptr,
+    length: number,
+    gradScale: number,
+    hyper: AdamWHyper,
+  ): void {
+    const { lr, beta1, beta2, eps, weightDecay, biasCorrection1, biasCorrection2 } = hyper;
+    const [p, g, ms, vs] = [ptrOf(param), ptrOf(grad), ptrOf(m), ptrOf(v)];
+    const corrections = [biasCorrection1, biasCorrection2] as const;
+    this.exports.adamwUpdate(
+      p,
+      g,
+      ms,
+      vs,
+      length,
+      gradScale,
+      lr,
+      beta1,
+      beta2,
+      eps,
+      weightDecay,
+      ...corrections,
+    );
   }
 
   /** Stops the workers; the instance must not be used afterwards. */

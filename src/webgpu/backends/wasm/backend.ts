@@ -22,7 +22,6 @@ import type {
 } from '../../backend';
 import { sizeOf } from '../../shapes';
 import { createWasmKernels, type WasmKernels } from '../../wasm/kernels';
-import { adamwKernel } from '../reference/adamw';
 import { at, type NumArray } from '../reference/arrays';
 import { conv2dBackwardInputKernel, conv2dBackwardWeightKernel, conv2dKernel } from '../reference/conv';
 import { broadcastKernel, castKernel } from '../reference/elementwise';
@@ -331,7 +330,8 @@ export class WasmBackend implements Backend {
     gradScale: Storage,
     hyper: AdamWHyper,
   ): void {
-    const [p, g, ms, vs, scale] = this.mem.floats(param, grad, m, v, gradScale);
-    adamwKernel(p, g, ms, vs, at(scale, 0), hyper);
+    const ptr = (storage: Storage): number => this.mem.ptr(storage);
+    const scale = at(this.mem.float(gradScale), 0);
+    this.kernels.adamwUpdate(ptr(param), ptr(grad), ptr(m), ptr(v), param.size, scale, hyper);
   }
 }

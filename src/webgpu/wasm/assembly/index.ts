@@ -18,6 +18,7 @@ export {
   logSoftmaxGatherBackwardRows,
   rmsnormBackwardRows,
 } from './elementwise';
+export { adamwUpdate } from './adamw';
 
 /** First byte the host allocator may use: everything below belongs to the module's static data. */
 export function heapBase(): usize {
