@@ -152,6 +152,54 @@ describe('WasmBackend', () => {
     expect(threaded.liveStorageCount()).toBe(live);
   });
 
+  it('attention rows with no visible key (negative queryOffset, a fully masked row) give zeros like the reference', async () => {
+    const spec: AttentionSpec = {
+      ...{
+        batch: 2,
+        tq: 6,
+        tk: 9,
+        kvRows: 11,
+        hq: 2,
+        hkv: 1,
+        d: 8,
+        scale: 0.3,
+        causal: true,
+        queryOffset: -2,
+      },
+      ...{ maskBatch: 1, maskHeads: 2 },
+    };
+    const rng = new Random(17);
+    const [q, k, v, dOut] = [spec.hq, spec.hkv, spec.hkv, spec.hq].map((heads, i) =>
+      rng.normals(spec.batch * (i === 0 || i === 3 ? spec.tq : spec.kvRows) * heads * spec.d),
+    );
+    // Head 1, query 4 sees keys 0..2 (causality) and the mask hides all three.
+    const mask = rng
+      .normals(2 * 6 * 9)
+      .map((value, i) => (i >= (6 + 4) * 9 && i < (6 + 4) * 9 + 3 ? -Infinity : value));
+    const run = async (backend: Backend): Promise<Float32Array[]> => {
+      const [qs, ks, vs, ms, dOuts] = [q, k, v, mask, dOut].map((x) =>
+        backend.upload(x as Float64Array, 'f32'),
+      ) as [Storage, Storage, Storage, Storage, Storage];
+      const { out, logSumExp } = backend.attention(qs, ks, vs, ms, spec);
+      const grads = backend.attentionBackward(qs, ks, vs, ms, out, logSumExp, dOuts, spec);
+      const outputs = [out, logSumExp, grads.dq, grads.dk, grads.dv];
+      const data = await Promise.all(outputs.map((s) => backend.read(s) as Promise<Float32Array>));
+      [qs, ks, vs, ms, dOuts, ...outputs].forEach((s) => backend.free(s));
+      return data;
+    };
+    const [want, got] = [await run(new ReferenceBackend({ precision: 'f64' })), await run(single)];
+    const lse = want[1] as Float32Array;
+    expect([lse[0], lse[1], lse[(0 * 2 + 1) * 6 + 4]]).toEqual([-Infinity, -Infinity, -Infinity]);
+    want.forEach((expected, output) => {
+      const actual = got[output] as Float32Array;
+      actual.forEach((value, j) => {
+        const reference = expected[j] as number;
+        if (reference === -Infinity) expect(value, `output ${output} at ${j}`).toBe(-Infinity);
+        else expect(Math.abs(value - reference), `output ${output} at ${j}`).toBeLessThan(1e-4);
+      });
+    });
+  });
+
   it('log-prob gather and its backward match the reference on vocab-sized rows; an id ≥ cols throws', async () => {
     const [rows, cols] = [6, 1001];
     const rng = new Random(8);

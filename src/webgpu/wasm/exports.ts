@@ -100,7 +100,32 @@ export interface KernelExports {
     biasCorrection1: number,
     biasCorrection2: number,
   ): void;
+  attentionSoftmaxRows(...args: AttentionRowArgs): void;
+  attentionProbabilityRows(...args: AttentionRowArgs): void;
+  attentionScoreGradRows(
+    grads: number,
+    probs: number,
+    out: number,
+    dOut: number,
+    tq: number,
+    tk: number,
+    d: number,
+    rowStride: number,
+    scale: number,
+  ): void;
 }
+
+/** scores, mask (0 = none), tq, tk, scale, causal (0/1), queryOffset, lse. */
+type AttentionRowArgs = [
+  scores: number,
+  mask: number,
+  tq: number,
+  tk: number,
+  scale: number,
+  causal: number,
+  queryOffset: number,
+  lse: number,
+];
 
 /** Kernels the thread pool can run; workers look them up by position in this list, so only append. */
 export const POOL_KERNELS = ['matmulF32', 'matmulQuantized'] as const;

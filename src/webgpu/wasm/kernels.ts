@@ -304,6 +304,54 @@ export class WasmKernels {
     );
   }
 
+  /**
+   * Attention rows of one head over a [tq, tk] score matrix, in place: 'softmax' scales, masks (mask null = none),
+   * applies causality and normalises, writing each row's log-sum-exp to lse; 'probabilities' rebuilds P from it.
+   */
+  attentionRows(
+    pass: 'softmax' | 'probabilities',
+    scores: Ptr,
+    mask: Ptr | null,
+    lse: Ptr,
+    spec: { tq: number; tk: number; scale: number; causal: boolean; queryOffset: number },
+  ): void {
+    const kernel =
+      pass === 'softmax' ? this.exports.attentionSoftmaxRows : this.exports.attentionProbabilityRows;
+    const { tq, tk, scale, causal, queryOffset } = spec;
+    kernel(
+      ptrOf(scores),
+      mask === null ? 0 : ptrOf(mask),
+      tq,
+      tk,
+      scale,
+      flag(causal),
+      queryOffset,
+      ptrOf(lse),
+    );
+  }
+
+  /** dP → dS = scale · P ⊙ (dP − O_i·dO_i) in place; out/dOut rows are rowStride elements apart, d wide. */
+  attentionScoreGradRows(
+    grads: Ptr,
+    probs: Ptr,
+    head: { out: Ptr; dOut: Ptr; rowStride: number },
+    spec: { tq: number; tk: number; d: number; scale: number },
+  ): void {
+    const [out, dOut] = [ptrOf(head.out), ptrOf(head.dOut)];
+    const { tq, tk, d, scale } = spec;
+    this.exports.attentionScoreGradRows(
+      ptrOf(grads),
+      ptrOf(probs),
+      out,
+      dOut,
+      tq,
+      tk,
+      d,
+      head.rowStride,
+      scale,
+    );
+  }
+
   /** Stops the workers; the instance must not be used afterwards. */
   dispose(): void {
     this.pool?.terminate();

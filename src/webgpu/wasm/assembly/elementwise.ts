@@ -87,7 +87,7 @@ function softmaxRow(x: usize, out: usize, n: i32): void {
   scale(out, out, n, <f32>1 / sum);
 }
 
-function maxOf(x: usize, n: i32): f32 {
+export function maxOf(x: usize, n: i32): f32 {
   let best: f32 = -Infinity;
   let i = 0;
   if (n >= 4) {
@@ -100,7 +100,7 @@ function maxOf(x: usize, n: i32): f32 {
 }
 
 /** out = e^(x - shift), returning the sum (the softmax denominator). */
-function expShiftedInto(x: usize, out: usize, n: i32, shift: f32): f32 {
+export function expShiftedInto(x: usize, out: usize, n: i32, shift: f32): f32 {
   const vshift = f32x4.splat(shift);
   let vsum = f32x4.splat(0);
   let i = 0;

@@ -19,6 +19,7 @@ export {
   rmsnormBackwardRows,
 } from './elementwise';
 export { adamwUpdate } from './adamw';
+export { attentionSoftmaxRows, attentionProbabilityRows, attentionScoreGradRows } from './attention';
 
 /** First byte the host allocator may use: everything below belongs to the module's static data. */
 export function heapBase(): usize {
