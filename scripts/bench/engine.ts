@@ -13,10 +13,24 @@ import { benchWebGpu, type WebGpuFigures } from './engine/webgpu';
 const TRAINING = { batch: 8, tokens: 128 };
 const QUICK_TRAINING = { batch: 2, tokens: 32 };
 const DECODE = { group: 8, cached: 128 };
+const SECTIONS = ['matmul', 'attention', 'decode', 'training'] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** `--only decode,attention` runs those sections (and no browser part); default: every section. */
+function selectedSections(options: string[]): Set<Section> {
+  const flag = options.indexOf('--only');
+  if (flag < 0) return new Set(SECTIONS);
+  const names = (options[flag + 1] ?? '').split(',');
+  const unknown = names.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0)
+    throw new Error(`--only takes a comma-separated subset of ${SECTIONS.join(',')}`);
+  return new Set(names as Section[]);
+}
 
 export const engineSuite: BenchSuite = {
   async run(options) {
     const { runs, quick } = parseOptions(options, 10);
+    const sections = selectedSections(options);
     const backends = await createEngineBackends();
     const parallelEfficiency = [await measureParallelEfficiency()];
     const rows: EngineRow[] = [];
@@ -25,17 +39,21 @@ export const engineSuite: BenchSuite = {
       const figures = Object.entries(row.ms).map(([name, ms]) => `${name} ${ms.toFixed(2)} ms`);
       console.error(`  ${row.label}: ${figures.join(', ')}`);
     };
-    for (const shape of quick ? QUICK_MATMUL_SHAPES : MATMUL_SHAPES) {
+    const shapes = sections.has('matmul') ? (quick ? QUICK_MATMUL_SHAPES : MATMUL_SHAPES) : [];
+    for (const shape of shapes) {
       for (const dtype of MATMUL_DTYPES) record(await benchMatmul(backends, shape, dtype, runs));
     }
-    record(await benchAttention(backends, ATTENTION_SHAPE, runs));
-    record(await benchDecode(backends, DECODE, runs));
-    record(await benchTraining(backends, quick ? QUICK_TRAINING : TRAINING, Math.min(runs, 3)));
+    if (sections.has('attention')) record(await benchAttention(backends, ATTENTION_SHAPE, runs));
+    if (sections.has('decode')) record(await benchDecode(backends, DECODE, runs));
+    if (sections.has('training')) {
+      record(await benchTraining(backends, quick ? QUICK_TRAINING : TRAINING, Math.min(runs, 3)));
+    }
     parallelEfficiency.push(await measureParallelEfficiency());
     const names = [...backends.list.map((b) => b.name), 'ort-web 1t', 'js'];
     backends.dispose();
-    const webgpu = options.includes('--no-webgpu') ? null : await webGpuFigures();
-    report({ rows, names, runs, parallelEfficiency, options, webgpu });
+    const skipBrowser = options.includes('--no-webgpu') || sections.size < SECTIONS.length;
+    const webgpu = skipBrowser ? null : await webGpuFigures();
+    report({ rows, names, runs, parallelEfficiency, options, sections, webgpu });
   },
 };
 
@@ -54,15 +72,15 @@ interface Report {
   runs: number;
   parallelEfficiency: number[];
   options: string[];
+  sections: Set<Section>;
   webgpu: WebGpuFigures | null;
 }
 
-function report({ rows, names, runs, parallelEfficiency, options, webgpu }: Report): void {
+function report({ rows, names, runs, parallelEfficiency, options, sections, webgpu }: Report): void {
   const matmul = rows.filter((r) => r.section === 'matmul');
   const steps = rows.filter((r) => r.section !== 'matmul');
-  console.log(formatSection(matmul, names, true));
-  console.log('');
-  console.log(formatSection(steps, names, false));
+  if (matmul.length > 0) console.log(`${formatSection(matmul, names, true)}\n`);
+  if (steps.length > 0) console.log(formatSection(steps, names, false));
   console.log(
     `\nparallel efficiency (2 workers / 1, start and end): ${parallelEfficiency.map((e) => e.toFixed(2)).join(', ')}`,
   );
@@ -72,7 +90,9 @@ function report({ rows, names, runs, parallelEfficiency, options, webgpu }: Repo
     );
     console.log(formatGpuSection(webgpu.rows, 'webgpu', 'ort-webgpu'));
   }
-  const file = writeResults('engine', {
+  // A partial run (--only) must not overwrite the full run's results.
+  const partial = sections.size < SECTIONS.length;
+  const file = writeResults(partial ? `engine-${[...sections].join('-')}` : 'engine', {
     command: `npm run bench -- engine ${options.join(' ')}`.trim(),
     machine: machineDescription(),
     runs,

@@ -92,9 +92,11 @@ export interface RopeSpec {
 }
 
 /**
- * Fused scaled-dot-product attention. q is [batch, tq, hq, d], k and v are [batch, tk, hkv, d] with hq a multiple of
- * hkv (grouped-query attention: query head h reads kv head floor(h / (hq / hkv))). With `causal`, query i sits at
- * absolute position queryOffset + i and sees keys 0..queryOffset + i (queryOffset = tk - tq for a KV cache).
+ * Fused scaled-dot-product attention. q is [batch, tq, hq, d], k and v are [batch, kvRows, hkv, d] of which the first
+ * tk rows are attended (kvRows > tk: a preallocated KV cache filled up to tk; later rows are never read and get zero
+ * gradients), hq a multiple of hkv (grouped-query attention: query head h reads kv head floor(h / (hq / hkv))).
+ * With `causal`, query i sits at absolute position queryOffset + i and sees keys 0..queryOffset + i
+ * (queryOffset = tk - tq for a KV cache).
  * The optional additive mask is f32 [maskBatch, maskHeads, tq, tk] with maskBatch in {1, batch} and maskHeads in
  * {1, hq}; -Infinity hides a key. A query that sees no key outputs zeros.
  */
@@ -102,6 +104,8 @@ export interface AttentionSpec {
   batch: number;
   tq: number;
   tk: number;
+  /** Rows per batch in the k/v storages, ≥ tk. */
+  kvRows: number;
   hq: number;
   hkv: number;
   d: number;
@@ -110,6 +114,18 @@ export interface AttentionSpec {
   queryOffset: number;
   maskBatch: number;
   maskHeads: number;
+}
+
+/**
+ * An in-place write of x, viewed as [outer, count, inner], into rows offset..offset + count of a target viewed as
+ * [outer, rows, inner]: one axis of a preallocated tensor (a KV cache's sequence axis) filled without a copy of the rest.
+ */
+export interface WriteSliceSpec {
+  outer: number;
+  rows: number;
+  inner: number;
+  offset: number;
+  count: number;
 }
 
 /** 2-D convolution in NCHW with weights [cOut, cIn, kh, kw], no groups, no dilation, symmetric zero padding. */
@@ -175,7 +191,7 @@ export interface AttentionGrads {
 
 /**
  * One backend = one memory space + one kernel set. Every kernel allocates and returns fresh output storage (except
- * `adamwUpdate`, which updates its state in place), takes only contiguous row-major inputs, and runs asynchronously
+ * `adamwUpdate` and `writeSlice`, which update their target in place), takes only contiguous row-major inputs, and runs asynchronously
  * from the host's view: nothing but `read` waits for the device.
  */
 export interface Backend {
@@ -272,6 +288,8 @@ export interface Backend {
   /** Places x (shape `size`) at `begin` inside zeros of `shape`: the backward of slice. */
   pad(x: Storage, size: readonly number[], begin: readonly number[], shape: readonly number[]): Storage;
   concat(xs: readonly Storage[], shapes: readonly (readonly number[])[], axis: number): Storage;
+  /** In place (like `adamwUpdate`): x's rows overwrite rows offset..offset + count of target; the rest is untouched. */
+  writeSlice(target: Storage, x: Storage, spec: WriteSliceSpec): void;
 
   // Optimiser.
   /** In place: param, m and v updated by one AdamW step on grad * gradScale[0] (gradScale is a 1-element f32). */

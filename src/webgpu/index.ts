@@ -26,7 +26,7 @@ export type { Shape } from './shapes';
 
 export * from './ops/elementwise';
 export { sum, mean, max } from './ops/reduce';
-export { reshape, permute, transpose, slice, concat, broadcastTo } from './ops/shape';
+export { reshape, permute, transpose, slice, concat, broadcastTo, writeSlice } from './ops/shape';
 export { matmul, linear } from './ops/matmul';
 export type { MatmulOptions } from './ops/matmul';
 export { softmax, logSoftmax } from './ops/softmax';
@@ -54,7 +54,13 @@ export {
   f32ToF16,
   SafetensorsError,
 } from './safetensors';
-export type { SafetensorsDType, SafetensorsEntry, SafetensorsFile, TensorToWrite } from './safetensors';
+export type {
+  SafetensorsDType,
+  SafetensorsEntry,
+  SafetensorsFile,
+  TensorToWrite,
+  WritableDType,
+} from './safetensors';
 
 export { checkConformance, conformanceCases } from './testing/conformance';
 export type { ConformanceCase, ConformanceMismatch } from './testing/conformance';

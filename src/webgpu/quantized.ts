@@ -2,6 +2,7 @@
 import type { Backend, QuantizedWeight } from './backend';
 import { DisposedError, DTypeError } from './errors';
 import { registerInScope } from './scope';
+import { quantizedLayout } from './wasm/quantize';
 import type { QuantizedWeights } from './wasm/quantize';
 
 /** Packs bytes little-endian into i32 words (what an i32 storage holds until backends get a u8 dtype). */
@@ -10,6 +11,14 @@ function bytesToWords(bytes: Uint8Array): Int32Array {
   padded.set(bytes);
   const view = new DataView(padded.buffer);
   return Int32Array.from({ length: padded.byteLength / 4 }, (_, i) => view.getInt32(4 * i, true));
+}
+
+/** The inverse of bytesToWords: the first `count` bytes of little-endian i32 words. */
+function wordsToBytes(words: Int32Array, count: number): Uint8Array {
+  const bytes = new Uint8Array(words.length * 4);
+  const view = new DataView(bytes.buffer);
+  words.forEach((word, i) => view.setInt32(4 * i, word, true));
+  return bytes.subarray(0, count);
 }
 
 /** A quantized weight [n, k] living on a backend; scoped and disposed like a tensor. Never requires grad. */
@@ -38,6 +47,19 @@ export class QuantizedTensor {
       k: host.k,
       groupSize: host.groupSize,
     });
+  }
+
+  /** Reads the packed bytes and scales back in the host layout of `upload`: what a checkpoint stores. */
+  async download(): Promise<QuantizedWeights> {
+    const { format, packed, scales, n, k, groupSize } = this.weight;
+    const bits = format === 'q8' ? 8 : 4;
+    const { rowBytes, groupsPerRow } = quantizedLayout(bits, k, groupSize);
+    const [words, scaleValues] = await Promise.all([this.backend.read(packed), this.backend.read(scales)]);
+    if (!(words instanceof Int32Array) || !(scaleValues instanceof Float32Array)) {
+      throw new DTypeError('QuantizedTensor.download', 'packed bytes must be i32 words and scales f32');
+    }
+    const data = wordsToBytes(words, n * rowBytes);
+    return { bits, n, k, groupSize, rowBytes, groupsPerRow, data, scales: scaleValues };
   }
 
   /** [n, k], the shape of the dense weight it stands for. */

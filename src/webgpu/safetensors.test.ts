@@ -1,4 +1,4 @@
-// safetensors: round trips for every written dtype, reading of every listed dtype, and strict header validation.
+// safetensors: round trips for every written dtype (F32 F16 I32 I8 U8), reading of every listed dtype, strict validation.
 import { describe, expect, it } from 'vitest';
 import type { SafetensorsErrorCode } from './safetensors';
 import {
@@ -52,6 +52,33 @@ describe('safetensors', () => {
     expect(Array.from(decodeEntry(file.entries.get('ids')!))).toEqual([0, -5, 2147483647]);
     expect(Array.from(decodeEntry(file.entries.get('half')!))).toEqual([1, -0.5, 65504, 2 ** -24]);
     expect(file.entries.get('empty')!.shape).toEqual([0, 4]);
+  });
+
+  it('round-trips I8 and U8 bit-exactly and refuses values that would wrap', () => {
+    const signed = Int8Array.from([-128, -1, 0, 1, 127, 5]);
+    const unsigned = Uint8Array.from([0, 1, 128, 200, 255]);
+    const bytes = writeSafetensors({
+      s: { dtype: 'I8', shape: [2, 3], data: signed },
+      u: { dtype: 'U8', shape: [5], data: unsigned },
+    });
+    const file = readSafetensors(bytes);
+    expect(file.entries.get('s')).toMatchObject({ dtype: 'I8', shape: [2, 3] });
+    expect(Array.from(new Int8Array(file.entries.get('s')!.bytes.slice().buffer))).toEqual(
+      Array.from(signed),
+    );
+    expect(Array.from(file.entries.get('u')!.bytes)).toEqual(Array.from(unsigned));
+    expect(Array.from(decodeEntry(file.entries.get('s')!))).toEqual(Array.from(signed));
+    for (const [dtype, value] of [
+      ['U8', 256],
+      ['U8', -1],
+      ['I8', 128],
+      ['I8', 1.5],
+      ['I32', 2 ** 31],
+    ] as const) {
+      expect(() => writeSafetensors({ a: { dtype, shape: [1], data: [value] } })).toThrow(
+        expect.objectContaining({ code: 'value-out-of-range' }),
+      );
+    }
   });
 
   it('reads BF16, I64, I8 and U8', () => {

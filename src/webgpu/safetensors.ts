@@ -233,10 +233,40 @@ export function decodeEntry(entry: SafetensorsEntry): Float32Array | Int32Array 
   }
 }
 
+/** The dtypes `writeSafetensors` encodes (BF16 and I64 are read-only). */
+export type WritableDType = 'F32' | 'F16' | 'I32' | 'I8' | 'U8';
+
 export interface TensorToWrite {
-  dtype: 'F32' | 'F16' | 'I32';
+  dtype: WritableDType;
   shape: readonly number[];
   data: ArrayLike<number>;
+}
+
+/** Little-endian writer of element i per dtype. */
+const WRITERS: Record<WritableDType, (view: DataView, i: number, value: number) => void> = {
+  F32: (view, i, value) => view.setFloat32(4 * i, value, true),
+  F16: (view, i, value) => view.setUint16(2 * i, f32ToF16(value), true),
+  I32: (view, i, value) => view.setInt32(4 * i, value, true),
+  I8: (view, i, value) => view.setInt8(i, value),
+  U8: (view, i, value) => view.setUint8(i, value),
+};
+
+/** Integer dtypes take integers in range only: DataView would silently wrap 300 into a U8 44. */
+const INTEGER_RANGES: Partial<Record<WritableDType, readonly [number, number]>> = {
+  I32: [-2147483648, 2147483647],
+  I8: [-128, 127],
+  U8: [0, 255],
+};
+
+function checkIntegers(name: string, tensor: TensorToWrite): void {
+  const range = INTEGER_RANGES[tensor.dtype];
+  if (!range) return;
+  for (let i = 0; i < tensor.data.length; i++) {
+    const value = tensor.data[i] as number;
+    if (!Number.isInteger(value) || value < range[0] || value > range[1]) {
+      throw new SafetensorsError('value-out-of-range', `${name}: ${value} at ${i} is not a ${tensor.dtype}`);
+    }
+  }
 }
 
 function encode(name: string, tensor: TensorToWrite): Uint8Array {
@@ -247,14 +277,11 @@ function encode(name: string, tensor: TensorToWrite): Uint8Array {
       `${name}: ${tensor.data.length} values for shape [${tensor.shape.join(', ')}]`,
     );
   }
+  checkIntegers(name, tensor);
   const out = new Uint8Array(count * BYTES_PER_ELEMENT[tensor.dtype]);
   const view = new DataView(out.buffer);
-  for (let i = 0; i < count; i++) {
-    const value = tensor.data[i] as number;
-    if (tensor.dtype === 'F32') view.setFloat32(4 * i, value, true);
-    else if (tensor.dtype === 'F16') view.setUint16(2 * i, f32ToF16(value), true);
-    else view.setInt32(4 * i, value, true);
-  }
+  const write = WRITERS[tensor.dtype];
+  for (let i = 0; i < count; i++) write(view, i, tensor.data[i] as number);
   return out;
 }
 
@@ -268,7 +295,7 @@ export function writeSafetensors(
   const blobs: Uint8Array[] = [];
   let offset = 0;
   for (const [name, tensor] of Object.entries(tensors)) {
-    if (!['F32', 'F16', 'I32'].includes(tensor.dtype)) {
+    if (!Object.hasOwn(WRITERS, tensor.dtype)) {
       throw new SafetensorsError('unsupported-write', `${name}: cannot write ${tensor.dtype}`);
     }
     const blob = encode(name, tensor);

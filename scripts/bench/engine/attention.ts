@@ -27,7 +27,7 @@ export async function benchAttention(
 ): Promise<EngineRow> {
   const { batch, tokens, heads, kvHeads, headDim } = shape;
   const spec: AttentionSpec = {
-    ...{ batch, tq: tokens, tk: tokens, hq: heads, hkv: kvHeads, d: headDim },
+    ...{ batch, tq: tokens, tk: tokens, kvRows: tokens, hq: heads, hkv: kvHeads, d: headDim },
     ...{ scale: 1 / Math.sqrt(headDim), causal: true, queryOffset: 0, maskBatch: 1, maskHeads: 1 },
   };
   const rng = new Random(3);

@@ -86,7 +86,7 @@ async function attentionCase(backend: Backend): Promise<GpuCaseResult> {
   const { batch, tokens, heads, kvHeads, headDim: d } = GPU_ATTENTION;
   const spec: AttentionSpec = {
     ...{ batch, tq: tokens, tk: tokens, hq: heads, hkv: kvHeads, d, scale: 1 / Math.sqrt(d), causal: true },
-    ...{ queryOffset: 0, maskBatch: 1, maskHeads: 1 },
+    ...{ kvRows: tokens, queryOffset: 0, maskBatch: 1, maskHeads: 1 },
   };
   const rng = new Random(3);
   const q = backend.upload(rng.normals(batch * tokens * heads * d), 'f32');

@@ -1,17 +1,20 @@
-// The KV cache: per-layer keys/values [batch, length, kvHeads, headDim], grown per step, shareable across a group.
-import { broadcastTo, concat, embedding, fromArray, keep, reshape, scope } from '../../webgpu';
+// The KV cache: per-layer key/value buffers [batch, capacity, kvHeads, headDim] filled in place, shareable across a group.
+import { broadcastTo, embedding, fromArray, keep, reshape, scope, writeSlice, zeros } from '../../webgpu';
 import type { Tensor } from '../../webgpu';
 import type { AttentionCache } from '../transformer';
 import { ForwardInputError } from '../transformer';
 
+/** One layer's buffers; rows [0, length) along axis 1 hold tokens, the rest is room to write into. */
 interface LayerEntry {
   keys: Tensor;
   values: Tensor;
 }
 
 /**
- * Grows by concatenation: the engine has no in-place row write yet, so a preallocated buffer would cost the same
- * copy per step (see docs/model.md). `maxLength` bounds the growth.
+ * Each step writes its keys/values into the layer's buffers (`writeSlice`) and attention reads the filled prefix
+ * (`kvLength`), so a decode step copies only its own rows. Buffers grow by doubling up to `maxLength` rather than
+ * being allocated at `maxLength` up front: a Qwen2 config's 32k positions would reserve gigabytes for a short
+ * rollout, while doubling copies each token O(1) times amortised. Inference only: `writeSlice` refuses tapes.
  */
 export class KvCache implements AttentionCache {
   private entries: (LayerEntry | null)[];
@@ -33,21 +36,20 @@ export class KvCache implements AttentionCache {
     return this.rows;
   }
 
-  extend(layer: number, keys: Tensor, values: Tensor): { keys: Tensor; values: Tensor } {
-    const added = keys.shape[1] as number;
-    if (this.cachedLength + added > this.maxLength) {
-      throw new ForwardInputError(
-        'cache',
-        `${this.cachedLength + added} tokens exceed the cache's ${this.maxLength}`,
-      );
+  /** Rows the layer's buffers hold (filled or not); 0 before its first extend. */
+  capacity(layer: number): number {
+    return (this.entries[layer]?.keys.shape[1] as number | undefined) ?? 0;
+  }
+
+  extend(layer: number, keys: Tensor, values: Tensor): { keys: Tensor; values: Tensor; length: number } {
+    const needed = this.cachedLength + (keys.shape[1] as number);
+    if (needed > this.maxLength) {
+      throw new ForwardInputError('cache', `${needed} tokens exceed the cache's ${this.maxLength}`);
     }
-    const old = this.entries[layer] ?? null;
-    const next: LayerEntry = old
-      ? { keys: keep(concat([old.keys, keys], 1)), values: keep(concat([old.values, values], 1)) }
-      : { keys: keep(keys), values: keep(values) };
-    if (old) disposeEntry(old);
-    this.entries[layer] = next;
-    return next;
+    const entry = this.reserve(layer, keys, needed);
+    writeSlice(entry.keys, keys, 1, this.cachedLength);
+    writeSlice(entry.values, values, 1, this.cachedLength);
+    return { keys: entry.keys, values: entry.values, length: needed };
   }
 
   advance(added: number): void {
@@ -86,6 +88,24 @@ export class KvCache implements AttentionCache {
   dispose(): void {
     for (const entry of this.entries) if (entry) disposeEntry(entry);
     this.entries = this.entries.map(() => null);
+  }
+
+  /** The layer's buffers with room for `needed` rows: reallocated at twice that (capped) when short. */
+  private reserve(layer: number, like: Tensor, needed: number): LayerEntry {
+    const old = this.entries[layer] ?? null;
+    if (old && this.capacity(layer) >= needed) return old;
+    const [batch, , heads, headDim] = like.shape as [number, number, number, number];
+    const shape = [batch, Math.min(this.maxLength, 2 * needed), heads, headDim];
+    const options = { backend: like.backend, dtype: like.dtype };
+    const grown = { keys: keep(zeros(shape, options)), values: keep(zeros(shape, options)) };
+    if (old) {
+      // Copying whole old buffers (filled or not) is one write each; they fit since the new capacity is larger.
+      writeSlice(grown.keys, old.keys, 1, 0);
+      writeSlice(grown.values, old.values, 1, 0);
+      disposeEntry(old);
+    }
+    this.entries[layer] = grown;
+    return grown;
   }
 }
 

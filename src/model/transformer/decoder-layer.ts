@@ -50,9 +50,10 @@ function selfAttention(ctx: LayerContext, h: Tensor): Tensor {
   const q = rope(splitHeads(project(ctx, 'q_proj', h), heads, headDim), ctx.positions, ropeOptions);
   let k = rope(splitHeads(project(ctx, 'k_proj', h), kvHeads, headDim), ctx.positions, ropeOptions);
   let v = splitHeads(project(ctx, 'v_proj', h), kvHeads, headDim);
-  if (ctx.cache) ({ keys: k, values: v } = ctx.cache.extend(ctx.layer, k, v));
-  // Queries are the newest tokens: the default queryOffset (tk − tq) places them after the cached keys.
-  const attended = attention(q, k, v, { causal: true });
+  let kvLength: number | undefined;
+  if (ctx.cache) ({ keys: k, values: v, length: kvLength } = ctx.cache.extend(ctx.layer, k, v));
+  // Queries are the newest tokens: the default queryOffset (kvLength − tq) places them after the cached keys.
+  const attended = attention(q, k, v, { causal: true, kvLength });
   const [batch, seq] = h.shape as [number, number];
   return project(ctx, 'o_proj', reshape(attended, [batch, seq, heads * headDim]));
 }

@@ -128,7 +128,6 @@ describe('Transformer', () => {
         inputIds: ids(dequantisedModel, [PROMPT]),
       }));
       expect(maxAbsDiff(packed, reference)).toBeLessThan(1e-4);
-      await expect(saveTransformer(packedModel)).rejects.toThrow(ModelWeightError);
       packedModel.dispose();
       dequantisedModel.dispose();
     }

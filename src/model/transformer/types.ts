@@ -6,8 +6,11 @@ export interface AttentionCache {
   /** Tokens already cached; the default position of the next token. */
   readonly length: number;
   readonly batch: number;
-  /** Appends one layer's new keys/values [batch, seq, kvHeads, headDim]; returns all keys/values so far. */
-  extend(layer: number, keys: Tensor, values: Tensor): { keys: Tensor; values: Tensor };
+  /**
+   * Appends one layer's new keys/values [batch, seq, kvHeads, headDim]; returns buffers whose first `length` rows
+   * (axis 1) are all keys/values so far; rows past `length` (preallocated room) must not be attended.
+   */
+  extend(layer: number, keys: Tensor, values: Tensor): { keys: Tensor; values: Tensor; length: number };
   /** Called once after every layer extended: the cache now holds `added` more tokens. */
   advance(added: number): void;
 }

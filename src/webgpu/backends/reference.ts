@@ -18,6 +18,7 @@ import type {
   Storage,
   StorageFormat,
   UnarySpec,
+  WriteSliceSpec,
 } from '../backend';
 import { DisposedError, DTypeError } from '../errors';
 import { sizeOf } from '../shapes';
@@ -40,6 +41,7 @@ import {
   permuteKernel,
   scatterAddRowsKernel,
   sliceKernel,
+  writeSliceKernel,
 } from './reference/layout';
 import { matmulKernel } from './reference/matmul';
 import { dequantize, matmulQuantizedKernel } from './reference/quantized';
@@ -417,6 +419,10 @@ export class ReferenceBackend implements Backend {
       out.data,
     );
     return out;
+  }
+
+  writeSlice(target: Storage, x: Storage, spec: WriteSliceSpec): void {
+    writeSliceKernel(this.use(target).data, this.use(x).data, spec);
   }
 
   // Optimiser.

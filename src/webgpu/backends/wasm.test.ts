@@ -115,7 +115,7 @@ describe('WasmBackend', () => {
   it('attention forward and backward match the reference on a threaded-size GQA shape', async () => {
     const spec: AttentionSpec = {
       ...{ batch: 2, tq: 33, tk: 47, hq: 6, hkv: 2, d: 16, scale: 0.25, causal: true, queryOffset: 14 },
-      ...{ maskBatch: 1, maskHeads: 1 },
+      ...{ kvRows: 47, maskBatch: 1, maskHeads: 1 },
     };
     const rng = new Random(13);
     const [q, k, v, dOut] = [spec.hq, spec.hkv, spec.hkv, spec.hq].map((heads, i) =>
@@ -150,5 +150,146 @@ describe('WasmBackend', () => {
       expect(worst, `output ${i}`).toBeLessThan(1e-4);
     });
     expect(threaded.liveStorageCount()).toBe(live);
+  });
+
+  it('attention rows with no visible key (negative queryOffset, a fully masked row) give zeros like the reference', async () => {
+    const spec: AttentionSpec = {
+      ...{
+        batch: 2,
+        tq: 6,
+        tk: 9,
+        kvRows: 11,
+        hq: 2,
+        hkv: 1,
+        d: 8,
+        scale: 0.3,
+        causal: true,
+        queryOffset: -2,
+      },
+      ...{ maskBatch: 1, maskHeads: 2 },
+    };
+    const rng = new Random(17);
+    const [q, k, v, dOut] = [spec.hq, spec.hkv, spec.hkv, spec.hq].map((heads, i) =>
+      rng.normals(spec.batch * (i === 0 || i === 3 ? spec.tq : spec.kvRows) * heads * spec.d),
+    );
+    // Head 1, query 4 sees keys 0..2 (causality) and the mask hides all three.
+    const mask = rng
+      .normals(2 * 6 * 9)
+      .map((value, i) => (i >= (6 + 4) * 9 && i < (6 + 4) * 9 + 3 ? -Infinity : value));
+    const run = async (backend: Backend): Promise<Float32Array[]> => {
+      const [qs, ks, vs, ms, dOuts] = [q, k, v, mask, dOut].map((x) =>
+        backend.upload(x as Float64Array, 'f32'),
+      ) as [Storage, Storage, Storage, Storage, Storage];
+      const { out, logSumExp } = backend.attention(qs, ks, vs, ms, spec);
+      const grads = backend.attentionBackward(qs, ks, vs, ms, out, logSumExp, dOuts, spec);
+      const outputs = [out, logSumExp, grads.dq, grads.dk, grads.dv];
+      const data = await Promise.all(outputs.map((s) => backend.read(s) as Promise<Float32Array>));
+      [qs, ks, vs, ms, dOuts, ...outputs].forEach((s) => backend.free(s));
+      return data;
+    };
+    const [want, got] = [await run(new ReferenceBackend({ precision: 'f64' })), await run(single)];
+    const lse = want[1] as Float32Array;
+    expect([lse[0], lse[1], lse[(0 * 2 + 1) * 6 + 4]]).toEqual([-Infinity, -Infinity, -Infinity]);
+    want.forEach((expected, output) => {
+      const actual = got[output] as Float32Array;
+      actual.forEach((value, j) => {
+        const reference = expected[j] as number;
+        if (reference === -Infinity) expect(value, `output ${output} at ${j}`).toBe(-Infinity);
+        else expect(Math.abs(value - reference), `output ${output} at ${j}`).toBeLessThan(1e-4);
+      });
+    });
+  });
+
+  it('log-prob gather and its backward match the reference on vocab-sized rows; an id ≥ cols throws', async () => {
+    const [rows, cols] = [6, 1001];
+    const rng = new Random(8);
+    const logits = rng.normals(rows * cols).map((v) => 4 * v);
+    const ids = [0, 1000, -1, 517, 3, 999];
+    const dy = rng.normals(rows);
+    const run = async (backend: Backend): Promise<Float32Array[]> => {
+      const [l, i, d] = [
+        backend.upload(logits, 'f32'),
+        backend.upload(ids, 'i32'),
+        backend.upload(dy, 'f32'),
+      ];
+      const outputs = [
+        backend.logSoftmaxGather(l, i, rows, cols),
+        backend.logSoftmaxGatherBackward(l, i, d, rows, cols),
+      ];
+      const data = await Promise.all(outputs.map((s) => backend.read(s) as Promise<Float32Array>));
+      [l, i, d, ...outputs].forEach((storage) => backend.free(storage));
+      return data;
+    };
+    const live = single.liveStorageCount();
+    const [want, got] = [await run(new ReferenceBackend({ precision: 'f64' })), await run(single)];
+    want.forEach((expected, output) => {
+      const actual = got[output] as Float32Array;
+      const worst = actual.reduce((w, x, j) => Math.max(w, Math.abs(x - (expected[j] as number))), 0);
+      expect(worst, `output ${output}`).toBeLessThan(1e-5);
+    });
+    expect(single.liveStorageCount()).toBe(live);
+    const [l, bad, d] = [
+      single.upload(logits, 'f32'),
+      single.upload([...ids.slice(0, 5), cols], 'i32'),
+      single.upload(dy, 'f32'),
+    ];
+    expect(() => single.logSoftmaxGather(l, bad, rows, cols)).toThrow(RangeError);
+    expect(() => single.logSoftmaxGatherBackward(l, bad, d, rows, cols)).toThrow(RangeError);
+    [l, bad, d].forEach((storage) => single.free(storage));
+    expect(single.liveStorageCount()).toBe(live);
+  });
+
+  it('rmsNorm backward matches the reference at the nano width, with and without the weight gradient', async () => {
+    const [rows, cols] = [64, 195];
+    const rng = new Random(4);
+    const [x, w, dy] = [rng.normals(rows * cols), rng.normals(cols), rng.normals(rows * cols)];
+    const run = async (backend: Backend, needWeightGrad: boolean): Promise<Float32Array[]> => {
+      const inputs = [backend.upload(x, 'f32'), backend.upload(w, 'f32'), backend.upload(dy, 'f32')] as const;
+      const grads = backend.rmsNormBackward(...inputs, rows, cols, 1e-6, needWeightGrad);
+      const outputs = grads.dWeight ? [grads.dx, grads.dWeight] : [grads.dx];
+      const data = await Promise.all(outputs.map((s) => backend.read(s) as Promise<Float32Array>));
+      [...inputs, ...outputs].forEach((storage) => backend.free(storage));
+      return data;
+    };
+    const live = single.liveStorageCount();
+    for (const needWeightGrad of [true, false]) {
+      const want = await run(new ReferenceBackend({ precision: 'f64' }), needWeightGrad);
+      const got = await run(single, needWeightGrad);
+      expect(got.length).toBe(want.length);
+      want.forEach((expected, output) => {
+        const actual = got[output] as Float32Array;
+        const worst = actual.reduce((m, v, j) => Math.max(m, Math.abs(v - (expected[j] as number))), 0);
+        expect(worst, `output ${output}`).toBeLessThan(1e-4);
+      });
+    }
+    expect(single.liveStorageCount()).toBe(live);
+  });
+
+  it('rope matches the reference with a vector tail (headDim 12), M-RoPE sections and shared positions', async () => {
+    const spec = { batch: 3, seq: 5, heads: 3, headDim: 12, sections: [2, 3, 1], theta: 1e4 };
+    const rng = new Random(21);
+    const x = rng.normals(3 * 5 * 3 * 12);
+    // Sequences share positions (the memoised case) except the last, which starts later; sections differ.
+    const positions = Array.from(
+      { length: 3 * 3 * 5 },
+      (_, i) => (i % 5) + (i % 15 >= 10 ? 700 : 0) + (i >= 15 ? 3 : 0),
+    );
+    const run = async (backend: Backend, inverse: boolean): Promise<Float32Array> => {
+      const [xs, ps] = [backend.upload(x, 'f32'), backend.upload(positions, 'i32')];
+      const out = backend.rope(xs, ps, spec, inverse);
+      const data = (await backend.read(out)) as Float32Array;
+      [xs, ps, out].forEach((storage) => backend.free(storage));
+      return data;
+    };
+    const live = single.liveStorageCount();
+    for (const inverse of [false, true]) {
+      const [want, got] = [
+        await run(new ReferenceBackend({ precision: 'f64' }), inverse),
+        await run(single, inverse),
+      ];
+      const worst = got.reduce((w, value, i) => Math.max(w, Math.abs(value - (want[i] as number))), 0);
+      expect(worst, `inverse=${inverse}`).toBeLessThan(1e-5);
+    }
+    expect(single.liveStorageCount()).toBe(live);
   });
 });

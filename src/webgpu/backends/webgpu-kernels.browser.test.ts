@@ -122,7 +122,7 @@ describe('WebGPU kernels beyond the conformance shapes', () => {
   it('attention without mask or causality, longer keys, head size 16', async () => {
     const spec = {
       ...{ batch: 1, tq: 4, tk: 40, hq: 2, hkv: 1, d: 16, scale: 0.25, causal: false, queryOffset: 0 },
-      ...{ maskBatch: 1, maskHeads: 1 },
+      ...{ kvRows: 40, maskBatch: 1, maskHeads: 1 },
     };
     const errors = await worstError((b, rng) => {
       const [q, k, v] = [normals(b, rng, 4 * 2 * 16), normals(b, rng, 40 * 16), normals(b, rng, 40 * 16)];

@@ -13,6 +13,11 @@ export interface AttentionOptions {
   mask?: Tensor | null;
   /** Absolute position of the first query among the keys; default tk - tq (queries are the newest tokens). */
   queryOffset?: number;
+  /**
+   * Attend to the first kvLength rows of k/v only (default: all): a preallocated KV cache passes its filled length,
+   * so tk = kvLength for the mask shape and the default queryOffset; the other rows get zero gradients.
+   */
+  kvLength?: number;
 }
 
 function specOf(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): AttentionSpec {
@@ -25,13 +30,17 @@ function specOf(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Att
     expectRank('attention', t, 4, role);
   }
   const [batch, tq, hq, d] = q.shape as [number, number, number, number];
-  const [kBatch, tk, hkv, kd] = k.shape as [number, number, number, number];
+  const [kBatch, kvRows, hkv, kd] = k.shape as [number, number, number, number];
   const shapesAgree = kBatch === batch && kd === d && v.shape.every((dim, i) => dim === k.shape[i]);
   if (!shapesAgree || hq % hkv !== 0) {
     throw new ShapeError(
       'attention',
       `q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)}, v ${fmtShape(v.shape)} (want [b,t,h,d], q heads a multiple of kv heads)`,
     );
+  }
+  const tk = options.kvLength ?? kvRows;
+  if (!Number.isInteger(tk) || tk < 0 || tk > kvRows) {
+    throw new ShapeError('attention', `kvLength ${tk} is not within the ${kvRows} rows of k and v`);
   }
   const mask = options.mask ?? null;
   let maskBatch = 1;
@@ -55,6 +64,7 @@ function specOf(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Att
     batch,
     tq,
     tk,
+    kvRows,
     hq,
     hkv,
     d,
@@ -66,7 +76,7 @@ function specOf(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Att
   };
 }
 
-/** softmax(q k^T * scale + mask) v per head; q [b, tq, hq, d], k/v [b, tk, hkv, d] → [b, tq, hq, d]. */
+/** softmax(q k^T * scale + mask) v per head; q [b, tq, hq, d], k/v [b, kvRows, hkv, d] → [b, tq, hq, d]. */
 export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
   const spec = specOf(q, k, v, options);
   const mask = options.mask ?? null;

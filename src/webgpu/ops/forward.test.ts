@@ -1,5 +1,6 @@
 // Forward values of each op against hand-written loops and known identities, on a NaN-poisoning backend.
 import { describe, expect, it } from 'vitest';
+import { Tape } from '../autograd';
 import { ReferenceBackend } from '../backends/reference';
 import { fromArray, full, randn } from '../creation';
 import { ShapeError } from '../errors';
@@ -135,6 +136,33 @@ describe('forward values', () => {
     const vv = values(vs);
     // Batch 0, query 0, head 3 (kv head 1) sees key 0 only.
     expectClose(out.slice(3 * 2, 3 * 2 + 2), vv.slice(2, 4));
+  });
+
+  it('attention with kvLength equals attention on the filled prefix; unfilled rows get zero gradients', () => {
+    const [filled, rows] = [4, 7];
+    const q = random([2, 2, 4, 3]);
+    const [k, v] = [random([2, rows, 2, 3]), random([2, rows, 2, 3])];
+    const prefix = (t: Tensor) => slice(t, [0, 0, 0, 0], [2, filled, 2, 3]);
+    const mask = random([2, 1, 2, filled]);
+    const options = { causal: true, mask };
+    const tape = new Tape();
+    tape.watch(k, v);
+    const out = tape.record(() => attention(q, k, v, { ...options, kvLength: filled }));
+    expectClose(values(out), values(attention(q, prefix(k), prefix(v), options)));
+    const [dk, dv] = tape.grad(out, [k, v], full(out.shape, 1, { backend })) as [Tensor, Tensor];
+    const prefixTape = new Tape();
+    const [kp, vp] = [prefix(k), prefix(v)];
+    prefixTape.watch(kp, vp);
+    const prefixOut = prefixTape.record(() => sum(attention(q, kp, vp, options)));
+    const [dkp, dvp] = prefixTape.grad(prefixOut, [kp, vp]) as [Tensor, Tensor];
+    for (const [grad, prefixGrad] of [
+      [dk, dkp],
+      [dv, dvp],
+    ] as const) {
+      const padded = values(concat([prefixGrad, full([2, rows - filled, 2, 3], 0, { backend })], 1));
+      expectClose(values(grad), padded);
+    }
+    expect(() => attention(q, k, v, { kvLength: rows + 1 })).toThrow(ShapeError);
   });
 
   it('attention matches softmax(q k^T / sqrt(d) + mask) v written with basic ops', () => {

@@ -1,4 +1,4 @@
-// quantizedLinear equals a dense linear on the dequantized weight, and its input gradient passes finite differences.
+// quantizedLinear vs linear on the dequantized weight (values, input gradient); QuantizedTensor.download round trip.
 import { describe, expect, it } from 'vitest';
 import { ReferenceBackend } from '../backends/reference';
 import { fromArray, randn } from '../creation';
@@ -29,6 +29,16 @@ describe('quantizedLinear', () => {
         { shape: [3, k] },
       ]);
       expect(maxRelativeError, worst).toBeLessThan(1e-6);
+      weight.dispose();
+    });
+
+    it(`int${bits}: download returns the uploaded bytes and scales exactly (k not a multiple of 4 bytes)`, async () => {
+      const host = quantizeWeights(Float32Array.from(rng.normals(3 * 11)), 3, 11, bits, 4);
+      const weight = QuantizedTensor.upload(host, backend);
+      const back = await weight.download();
+      expect(back).toEqual({ ...host, data: back.data, scales: back.scales });
+      expect(Array.from(back.data)).toEqual(Array.from(host.data));
+      expect(Array.from(back.scales)).toEqual(Array.from(host.scales));
       weight.dispose();
     });
   }

@@ -1,6 +1,6 @@
-// Layout ops: reshape (a view), permute/transpose, slice, concat, broadcastTo, each with its backward.
-import { recordOp } from '../autograd';
-import { ShapeError, fmtShape } from '../errors';
+// Layout ops: reshape (a view), permute/transpose, slice, concat, broadcastTo with backward; writeSlice in place.
+import { isRecording, recordOp } from '../autograd';
+import { AutogradError, DTypeError, ShapeError, fmtShape } from '../errors';
 import type { Shape } from '../shapes';
 import { broadcastShapes, normalizeAxis, sameShape, sizeOf } from '../shapes';
 import type { Tensor } from '../tensor';
@@ -127,4 +127,36 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   const y = wrap(backend, backend.broadcast(x.storage, x.shape, shape), shape);
   recordOp('broadcastTo', [x], [y], [], ([dy]) => [dy ? sumToShape(dy, x.shape) : null]);
   return y;
+}
+
+/**
+ * Overwrites `target[..., offset:offset + n, ...]` along `axis` with `source` (n = its length there; every other
+ * axis must match), in place: a preallocated tensor (the KV cache) fills its rows without copying the rest. Views of
+ * `target` see the new values. Inference only: an in-place write cannot be taped, so it throws AutogradError when a
+ * recording tape tracks either tensor.
+ */
+export function writeSlice(target: Tensor, source: Tensor, axis: number, offset: number): void {
+  const ax = normalizeAxis('writeSlice', axis, target.rank);
+  const rows = target.shape[ax] as number;
+  const count = source.shape[ax] as number;
+  const matches =
+    source.rank === target.rank && source.shape.every((d, i) => i === ax || d === target.shape[i]);
+  if (!matches || !Number.isInteger(offset) || offset < 0 || offset + count > rows) {
+    throw new ShapeError(
+      'writeSlice',
+      `${fmtShape(source.shape)} at ${offset} on axis ${ax} does not fit in ${fmtShape(target.shape)}`,
+    );
+  }
+  if (source.dtype !== target.dtype) {
+    throw new DTypeError('writeSlice', `source is ${source.dtype}, target is ${target.dtype}`);
+  }
+  if (isRecording([target, source])) {
+    throw new AutogradError('writeSlice: an in-place write is not differentiable; call it outside a tape');
+  }
+  const backend = backendOf('writeSlice', target, source);
+  if (source.storage === target.storage)
+    throw new ShapeError('writeSlice', 'source and target share storage');
+  const outer = sizeOf(target.shape.slice(0, ax));
+  const inner = sizeOf(target.shape.slice(ax + 1));
+  backend.writeSlice(target.storage, source.storage, { outer, rows, inner, offset, count });
 }

@@ -49,6 +49,7 @@ describe('backend conformance harness', () => {
       'slice',
       'pad',
       'concat',
+      'writeSlice',
       'adamwUpdate',
       'matmulQuantized',
     ]) {

@@ -219,15 +219,12 @@ function quantizedCases(): ConformanceCase[] {
   );
 }
 
-function attentionCases(): ConformanceCase[] {
-  const spec: AttentionSpec = {
-    ...{ batch: 2, tq: 3, tk: 5, hq: 4, hkv: 2, d: 6, scale: 0.4, causal: true, queryOffset: 2 },
-    ...{ maskBatch: 2, maskHeads: 1 },
-  };
+/** Forward and backward of one attention spec (k/v hold kvRows rows per batch, tk of them attended). */
+function attentionCasesFor(spec: AttentionSpec, label: string): ConformanceCase[] {
   const inputs = (b: Backend, rng: Random) => {
     const q = upload(b, normals(rng, spec.batch * spec.tq * spec.hq * spec.d));
-    const k = upload(b, normals(rng, spec.batch * spec.tk * spec.hkv * spec.d));
-    const v = upload(b, normals(rng, spec.batch * spec.tk * spec.hkv * spec.d));
+    const k = upload(b, normals(rng, spec.batch * spec.kvRows * spec.hkv * spec.d));
+    const v = upload(b, normals(rng, spec.batch * spec.kvRows * spec.hkv * spec.d));
     const maskValues = normals(rng, spec.batch * spec.tq * spec.tk).map((value, i) =>
       i % 7 === 3 ? -Infinity : value,
     );
@@ -235,7 +232,7 @@ function attentionCases(): ConformanceCase[] {
   };
   return [
     {
-      name: 'attention (GQA, causal, mask, offset)',
+      name: `attention ${label}`,
       run: (b, rng) => {
         const { q, k, v, mask } = inputs(b, rng);
         const { out, logSumExp } = b.attention(q, k, v, mask, spec);
@@ -243,7 +240,7 @@ function attentionCases(): ConformanceCase[] {
       },
     },
     {
-      name: 'attentionBackward',
+      name: `attentionBackward ${label}`,
       run: (b, rng) => {
         const { q, k, v, mask } = inputs(b, rng);
         const { out, logSumExp } = b.attention(q, k, v, mask, spec);
@@ -252,6 +249,18 @@ function attentionCases(): ConformanceCase[] {
         return [dq, dk, dv];
       },
     },
+  ];
+}
+
+function attentionCases(): ConformanceCase[] {
+  const spec: AttentionSpec = {
+    ...{ batch: 2, tq: 3, tk: 5, kvRows: 5, hq: 4, hkv: 2, d: 6, scale: 0.4, causal: true, queryOffset: 2 },
+    ...{ maskBatch: 2, maskHeads: 1 },
+  };
+  // A preallocated KV cache: 8 rows per batch, 5 filled; the unfilled rows must be ignored and get zero gradients.
+  return [
+    ...attentionCasesFor(spec, '(GQA, causal, mask, offset)'),
+    ...attentionCasesFor({ ...spec, kvRows: 8 }, '(kvRows 8 > tk 5)'),
   ];
 }
 
@@ -316,6 +325,20 @@ function layoutCases(): ConformanceCase[] {
           1,
         ),
       ],
+    },
+    {
+      name: 'writeSlice',
+      run: (b, rng) => {
+        const target = upload(b, normals(rng, 60));
+        b.writeSlice(target, upload(b, normals(rng, 30)), {
+          outer: 3,
+          rows: 4,
+          inner: 5,
+          offset: 2,
+          count: 2,
+        });
+        return [target];
+      },
     },
     {
       name: 'gatherRows',

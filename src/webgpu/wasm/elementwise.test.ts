@@ -1,4 +1,4 @@
-// Row and elementwise SIMD kernels (add/mul with broadcast, scale, axpy, softmax, RMSNorm, SiLU, GELU) vs plain loops.
+// Row and elementwise SIMD kernels (add/mul with broadcast, scale, axpy, softmax, RMSNorm, SiLU, GELU + backward) vs loops.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapArray } from './array-calls';
 import { createWasmKernels, type WasmKernels } from './kernels';
@@ -118,6 +118,34 @@ describe('elementwise kernels', () => {
     }
   });
 
+  it('silu and gelu backward match the f64 derivatives times dy over a wide range', () => {
+    for (const length of LENGTHS) {
+      const [x, dy] = [randomArray(length, 12), randomArray(length, 3)];
+      for (const [kernel, derivative] of [
+        ['siluBackward', siluGradReference],
+        ['geluBackward', geluGradReference],
+      ] as const) {
+        const expected = Array.from(x, (v, i) => derivative(v) * (dy[i] ?? 0));
+        // The derivatives cross zero (x ≈ −1.28 for SiLU, −0.75 for GELU): absolute f32 error ~1e-7 there.
+        expect(maxRelativeError(backwardOf(kernel, x, dy), expected, 1e-2), kernel).toBeLessThan(2e-5);
+      }
+    }
+  });
+
+  it('silu and gelu backward reach their limits (0 and 1) at the extremes without NaN', () => {
+    const x = Float32Array.from([-1e30, -1000, -100, -20, 20, 100, 1e30, 0]);
+    const dy = new Float32Array(x.length).fill(1);
+    for (const kernel of ['siluBackward', 'geluBackward'] as const) {
+      const out = Array.from(backwardOf(kernel, x, dy));
+      expect(
+        out.slice(0, 4).every((v) => Math.abs(v) < 1e-6),
+        `${kernel} ${out}`,
+      ).toBe(true);
+      expect(out.slice(4, 7), kernel).toEqual([1, 1, 1]);
+      expect(out[7], kernel).toBe(0.5);
+    }
+  });
+
   it('silu and gelu stay finite at the extremes', () => {
     // Very negative inputs give e^88 in the denominator (the exp clamp): ~1e-37 here, never NaN.
     const x = Float32Array.from([-1000, -100, -88, 88, 100, 1e30, 0]);
@@ -130,6 +158,31 @@ describe('elementwise kernels', () => {
     }
   });
 });
+
+/** dy · f'(x) through a backward kernel, x and dy copied onto the heap, the output poisoned. */
+function backwardOf(
+  kernel: 'siluBackward' | 'geluBackward',
+  x: Float32Array,
+  dy: Float32Array,
+): Float32Array {
+  const { heap } = kernels;
+  const [rx, rdy, rout] = [heap.fromF32(x), heap.fromF32(dy), poisonedRegion(heap, x.length)];
+  kernels[kernel](rx, rdy, rout, x.length);
+  const out = rout.view().slice();
+  [rx, rdy, rout].forEach((region) => heap.free(region));
+  return out;
+}
+
+function siluGradReference(v: number): number {
+  const s = 1 / (1 + Math.exp(-v));
+  return s * (1 + v * (1 - s));
+}
+
+function geluGradReference(v: number): number {
+  const c = Math.sqrt(2 / Math.PI);
+  const t = Math.tanh(c * (v + 0.044715 * v ** 3));
+  return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * 0.044715 * v * v);
+}
 
 function softmaxReference(x: Float32Array, rows: number, cols: number): number[] {
   const out: number[] = [];

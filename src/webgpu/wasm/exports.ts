@@ -48,7 +48,84 @@ export interface KernelExports {
   rmsnormRows(x: number, weight: number, out: number, rows: number, cols: number, eps: number): void;
   silu(x: number, out: number, n: number): void;
   gelu(x: number, out: number, n: number): void;
+  siluBackward(x: number, dy: number, out: number, n: number): void;
+  geluBackward(x: number, dy: number, out: number, n: number): void;
+  ropeRows(
+    x: number,
+    table: number,
+    out: number,
+    rows: number,
+    heads: number,
+    headDim: number,
+    inverse: number,
+  ): void;
+  logSoftmaxGatherRows(
+    logits: number,
+    ids: number,
+    out: number,
+    rows: number,
+    cols: number,
+    scratch: number,
+  ): void;
+  logSoftmaxGatherBackwardRows(
+    logits: number,
+    ids: number,
+    dy: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
+  rmsnormBackwardRows(
+    x: number,
+    weight: number,
+    dy: number,
+    dx: number,
+    dWeight: number,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
+  adamwUpdate(
+    param: number,
+    grad: number,
+    m: number,
+    v: number,
+    n: number,
+    gradScale: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    biasCorrection1: number,
+    biasCorrection2: number,
+  ): void;
+  attentionSoftmaxRows(...args: AttentionRowArgs): void;
+  attentionProbabilityRows(...args: AttentionRowArgs): void;
+  attentionScoreGradRows(
+    grads: number,
+    probs: number,
+    out: number,
+    dOut: number,
+    tq: number,
+    tk: number,
+    d: number,
+    rowStride: number,
+    scale: number,
+  ): void;
 }
+
+/** scores, mask (0 = none), tq, tk, scale, causal (0/1), queryOffset, lse. */
+type AttentionRowArgs = [
+  scores: number,
+  mask: number,
+  tq: number,
+  tk: number,
+  scale: number,
+  causal: number,
+  queryOffset: number,
+  lse: number,
+];
 
 /** Kernels the thread pool can run; workers look them up by position in this list, so only append. */
 export const POOL_KERNELS = ['matmulF32', 'matmulQuantized'] as const;

@@ -1,4 +1,5 @@
 // The wasm kernel runtime: loads the module, owns the heap, and exposes typed matmul/int8/int4/row kernels, threaded when worthwhile.
+import type { AdamWHyper } from '../backend';
 import { asKernelExports, type KernelExports } from './exports';
 import { WasmHeap, type F32Region, type U8Region } from './heap';
 import { loadKernelModule } from './module-loader';
@@ -224,6 +225,131 @@ export class WasmKernels {
   /** GELU, tanh approximation. */
   gelu(x: Ptr, out: Ptr, length: number): void {
     this.exports.gelu(ptrOf(x), ptrOf(out), length);
+  }
+
+  /** out = dy · SiLU'(x). */
+  siluBackward(x: Ptr, dy: Ptr, out: Ptr, length: number): void {
+    this.exports.siluBackward(ptrOf(x), ptrOf(dy), ptrOf(out), length);
+  }
+
+  /** out = dy · GELU'(x), tanh approximation. */
+  geluBackward(x: Ptr, dy: Ptr, out: Ptr, length: number): void {
+    this.exports.geluBackward(ptrOf(x), ptrOf(dy), ptrOf(out), length);
+  }
+
+  /** Rotate-half RoPE; `table` holds cos [rows, headDim/2] then sin [rows, headDim/2]. */
+  ropeRows(
+    x: Ptr,
+    table: Ptr,
+    out: Ptr,
+    rows: number,
+    heads: number,
+    headDim: number,
+    inverse: boolean,
+  ): void {
+    this.exports.ropeRows(ptrOf(x), ptrOf(table), ptrOf(out), rows, heads, headDim, flag(inverse));
+  }
+
+  /** out[r] = log_softmax(logits[r])[ids[r]] (0 for ids[r] < 0); scratch holds one row of cols floats. */
+  logSoftmaxGatherRows(logits: Ptr, ids: Ptr, out: Ptr, rows: number, cols: number, scratch: Ptr): void {
+    this.exports.logSoftmaxGatherRows(ptrOf(logits), ptrOf(ids), ptrOf(out), rows, cols, ptrOf(scratch));
+  }
+
+  /** d logits = dy[r] · (onehot(ids[r]) − softmax(logits[r])), zero rows for ids[r] < 0. */
+  logSoftmaxGatherBackwardRows(logits: Ptr, ids: Ptr, dy: Ptr, out: Ptr, rows: number, cols: number): void {
+    this.exports.logSoftmaxGatherBackwardRows(ptrOf(logits), ptrOf(ids), ptrOf(dy), ptrOf(out), rows, cols);
+  }
+
+  /** RMSNorm backward: dx, and dWeight accumulated over rows when given (it must start at zero). */
+  rmsnormBackwardRows(
+    x: Ptr,
+    weight: Ptr,
+    dy: Ptr,
+    dx: Ptr,
+    dWeight: Ptr | null,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void {
+    const gains = dWeight === null ? 0 : ptrOf(dWeight);
+    this.exports.rmsnormBackwardRows(ptrOf(x), ptrOf(weight), ptrOf(dy), ptrOf(dx), gains, rows, cols, eps);
+  }
+
+  /** In-place AdamW over `length` elements of param, m and v with grad · gradScale. */
+  adamwUpdate(
+    param: Ptr,
+    grad: Ptr,
+    m: Ptr,
+    v: Ptr,
+    length: number,
+    gradScale: number,
+    hyper: AdamWHyper,
+  ): void {
+    const { lr, beta1, beta2, eps, weightDecay, biasCorrection1, biasCorrection2 } = hyper;
+    const [p, g, ms, vs] = [ptrOf(param), ptrOf(grad), ptrOf(m), ptrOf(v)];
+    const corrections = [biasCorrection1, biasCorrection2] as const;
+    this.exports.adamwUpdate(
+      p,
+      g,
+      ms,
+      vs,
+      length,
+      gradScale,
+      lr,
+      beta1,
+      beta2,
+      eps,
+      weightDecay,
+      ...corrections,
+    );
+  }
+
+  /**
+   * Attention rows of one head over a [tq, tk] score matrix, in place: 'softmax' scales, masks (mask null = none),
+   * applies causality and normalises, writing each row's log-sum-exp to lse; 'probabilities' rebuilds P from it.
+   */
+  attentionRows(
+    pass: 'softmax' | 'probabilities',
+    scores: Ptr,
+    mask: Ptr | null,
+    lse: Ptr,
+    spec: { tq: number; tk: number; scale: number; causal: boolean; queryOffset: number },
+  ): void {
+    const kernel =
+      pass === 'softmax' ? this.exports.attentionSoftmaxRows : this.exports.attentionProbabilityRows;
+    const { tq, tk, scale, causal, queryOffset } = spec;
+    kernel(
+      ptrOf(scores),
+      mask === null ? 0 : ptrOf(mask),
+      tq,
+      tk,
+      scale,
+      flag(causal),
+      queryOffset,
+      ptrOf(lse),
+    );
+  }
+
+  /** dP → dS = scale · P ⊙ (dP − O_i·dO_i) in place; out/dOut rows are rowStride elements apart, d wide. */
+  attentionScoreGradRows(
+    grads: Ptr,
+    probs: Ptr,
+    head: { out: Ptr; dOut: Ptr; rowStride: number },
+    spec: { tq: number; tk: number; d: number; scale: number },
+  ): void {
+    const [out, dOut] = [ptrOf(head.out), ptrOf(head.dOut)];
+    const { tq, tk, d, scale } = spec;
+    this.exports.attentionScoreGradRows(
+      ptrOf(grads),
+      ptrOf(probs),
+      out,
+      dOut,
+      tq,
+      tk,
+      d,
+      head.rowStride,
+      scale,
+    );
   }
 
   /** Stops the workers; the instance must not be used afterwards. */

@@ -18,6 +18,15 @@ export interface QuantizedWeights {
   scales: Float32Array;
 }
 
+/** Bytes per packed row and scale groups per row of a weight with k inputs. */
+export function quantizedLayout(
+  bits: WeightBits,
+  k: number,
+  groupSize: number,
+): { rowBytes: number; groupsPerRow: number } {
+  return { rowBytes: bits === 8 ? k : Math.ceil(k / 2), groupsPerRow: Math.ceil(k / groupSize) };
+}
+
 export function quantizeWeights(
   weights: Float32Array,
   n: number,
@@ -27,8 +36,7 @@ export function quantizeWeights(
 ): QuantizedWeights {
   if (weights.length !== n * k) throw new RangeError(`weights hold ${weights.length} values, not ${n}×${k}`);
   if (!Number.isInteger(groupSize) || groupSize < 1) throw new RangeError(`bad group size ${groupSize}`);
-  const rowBytes = bits === 8 ? k : Math.ceil(k / 2);
-  const groupsPerRow = Math.ceil(k / groupSize);
+  const { rowBytes, groupsPerRow } = quantizedLayout(bits, k, groupSize);
   const quantized: QuantizedWeights = {
     ...{ bits, n, k, groupSize, rowBytes, groupsPerRow },
     data: new Uint8Array(n * rowBytes),

@@ -30,7 +30,7 @@ function scoresOf(
       scores[j] = -Infinity;
       continue;
     }
-    const kOffset = rowOffset(b, j, kvHead, tk, hkv, d);
+    const kOffset = rowOffset(b, j, kvHead, spec.kvRows, hkv, d);
     let dot = 0;
     for (let c = 0; c < d; c++) dot += at(q, qOffset + c) * at(k, kOffset + c);
     scores[j] = dot * spec.scale + (mask ? at(mask, maskOffset + j) : 0);
@@ -70,7 +70,7 @@ export function attentionKernel(
           for (let j = 0; j < tk; j++) {
             const p = Math.exp(at(scores, j) - lse);
             if (p === 0) continue;
-            const vOffset = rowOffset(b, j, kvHead, tk, hkv, d);
+            const vOffset = rowOffset(b, j, kvHead, spec.kvRows, hkv, d);
             for (let c = 0; c < d; c++) acc[c] = at(acc, c) + p * at(v, vOffset + c);
           }
         }
@@ -115,7 +115,7 @@ export function attentionBackwardKernel(
           for (let j = 0; j < tk; j++) {
             const p = Math.exp(at(scores, j) - lse);
             if (p === 0) continue;
-            const kvOffset = rowOffset(b, j, kvHead, tk, hkv, d);
+            const kvOffset = rowOffset(b, j, kvHead, spec.kvRows, hkv, d);
             let dp = 0;
             for (let c = 0; c < d; c++) {
               dp += at(dOut, qOffset + c) * at(v, kvOffset + c);

@@ -1,4 +1,5 @@
-// Reference layout and indexing kernels: permute, slice, pad, concat, gather rows, scatter-add rows.
+// Reference layout and indexing kernels: permute, slice, pad, concat, in-place slice write, gather rows, scatter-add rows.
+import type { WriteSliceSpec } from '../../backend';
 import { stridesOf } from '../../shapes';
 import type { NumArray } from './arrays';
 import { at, forEachIndex2 } from './arrays';
@@ -67,6 +68,18 @@ export function concatKernel(
     }
     start += chunk;
   });
+}
+
+/**
+ * In place: each of x's `outer` blocks of count · inner contiguous values lands in the target's block at row
+ * `offset`. Typed-array copies, so on the wasm heap this is a memmove per block.
+ */
+export function writeSliceKernel(target: NumArray, x: NumArray, spec: WriteSliceSpec): void {
+  const { outer, rows, inner, offset, count } = spec;
+  const block = count * inner;
+  for (let o = 0; o < outer; o++) {
+    target.set(x.subarray(o * block, (o + 1) * block), (o * rows + offset) * inner);
+  }
 }
 
 function checkedRow(ids: NumArray, i: number, rows: number, op: string): number {

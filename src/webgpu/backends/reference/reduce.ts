@@ -64,7 +64,8 @@ export function softmaxBackwardKernel(
   }
 }
 
-function checkedId(ids: NumArray, r: number, cols: number): number {
+/** ids[r], which must be below cols (negative ids mark ignored rows). */
+export function checkedId(ids: NumArray, r: number, cols: number): number {
   const id = at(ids, r);
   if (id >= cols) throw new RangeError(`logSoftmaxGather: id ${id} at row ${r} is not below ${cols}`);
   return id;

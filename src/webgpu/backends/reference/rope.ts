@@ -4,7 +4,7 @@ import type { FloatArray, NumArray } from './arrays';
 import { at } from './arrays';
 
 /** For each of the headDim/2 frequencies, which position row (section) drives it. */
-function sectionOfFrequency(sections: readonly number[]): number[] {
+export function sectionOfFrequency(sections: readonly number[]): number[] {
   const owner: number[] = [];
   sections.forEach((count, section) => {
     for (let i = 0; i < count; i++) owner.push(section);

@@ -1,4 +1,4 @@
-// Attention on the SIMD matmul: per (batch, head), scores and products are strided GEMMs; softmax and dS rows run in TS.
+// Attention on the SIMD kernels: per (batch, head), scores and products are strided GEMMs, softmax and dS rows row kernels.
 import type { AttentionGrads, AttentionOutput, AttentionSpec, Storage } from '../../backend';
 import type { WasmKernels } from '../../wasm/kernels';
 import { attentionBackwardKernel, attentionKernel } from '../reference/attention';
@@ -10,16 +10,16 @@ interface Head {
   h: number;
   /** Offset (elements) of row 0 of this head in q-shaped [batch, tq, hq, d] tensors. */
   qOffset: number;
-  /** Offset of row 0 of its kv head in [batch, tk, hkv, d] tensors. */
+  /** Offset of row 0 of its kv head in [batch, kvRows, hkv, d] tensors. */
   kvOffset: number;
 }
 
 function forEachHead(spec: AttentionSpec, visit: (head: Head) => void): void {
-  const { batch, tq, tk, hq, hkv, d } = spec;
+  const { batch, tq, kvRows, hq, hkv, d } = spec;
   for (let b = 0; b < batch; b++) {
     for (let h = 0; h < hq; h++) {
       const kvHead = Math.floor(h / (hq / hkv));
-      visit({ b, h, qOffset: (b * tq * hq + h) * d, kvOffset: (b * tk * hkv + kvHead) * d });
+      visit({ b, h, qOffset: (b * tq * hq + h) * d, kvOffset: (b * kvRows * hkv + kvHead) * d });
     }
   }
 }
@@ -29,79 +29,11 @@ function degenerate(spec: AttentionSpec): boolean {
   return spec.tk === 0 || spec.d === 0 || spec.tq === 0;
 }
 
-/** scores[i, :] = scale · q_i·k + mask, -Infinity where causality or the mask hides a key. */
-function maskScores(scores: Float32Array, mask: Float32Array | null, spec: AttentionSpec, head: Head): void {
-  const { tq, tk } = spec;
+/** The head's [tq, tk] additive mask rows (heap pointer), or null. */
+function maskOf(mem: WasmMemory, mask: Storage | null, spec: AttentionSpec, head: Head): number | null {
+  if (!mask) return null;
   const maskHead = (spec.maskBatch === 1 ? 0 : head.b) * spec.maskHeads + (spec.maskHeads === 1 ? 0 : head.h);
-  for (let i = 0; i < tq; i++) {
-    const row = i * tk;
-    const maskRow = maskHead * tq * tk + row;
-    const visible = spec.causal ? Math.min(tk, spec.queryOffset + i + 1) : tk;
-    for (let j = 0; j < visible; j++) {
-      scores[row + j] = (scores[row + j] as number) * spec.scale + (mask ? (mask[maskRow + j] as number) : 0);
-    }
-    scores.fill(-Infinity, row + Math.max(0, visible), row + tk);
-  }
-}
-
-/** In place: scores → probabilities per row; writes each row's log-sum-exp (-Infinity and zeros when all hidden). */
-function softmaxScores(scores: Float32Array, lse: Float32Array, lseStart: number, spec: AttentionSpec): void {
-  const { tq, tk } = spec;
-  for (let i = 0; i < tq; i++) {
-    const row = i * tk;
-    let max = -Infinity;
-    for (let j = 0; j < tk; j++) max = Math.max(max, scores[row + j] as number);
-    if (max === -Infinity) {
-      scores.fill(0, row, row + tk);
-      lse[lseStart + i] = -Infinity;
-      continue;
-    }
-    let sum = 0;
-    for (let j = 0; j < tk; j++) {
-      const e = Math.exp((scores[row + j] as number) - max);
-      scores[row + j] = e;
-      sum += e;
-    }
-    for (let j = 0; j < tk; j++) scores[row + j] = (scores[row + j] as number) / sum;
-    lse[lseStart + i] = max + Math.log(sum);
-  }
-}
-
-/** In place: scores → probabilities from the saved log-sum-exp (no max/sum pass). */
-function probabilitiesFromLse(
-  scores: Float32Array,
-  lse: Float32Array,
-  lseStart: number,
-  spec: AttentionSpec,
-): void {
-  const { tq, tk } = spec;
-  for (let i = 0; i < tq; i++) {
-    const rowLse = lse[lseStart + i] as number;
-    const row = i * tk;
-    if (rowLse === -Infinity) scores.fill(0, row, row + tk);
-    else for (let j = 0; j < tk; j++) scores[row + j] = Math.exp((scores[row + j] as number) - rowLse);
-  }
-}
-
-/** In place: dP → dS = scale · P ⊙ (dP − dO_i·O_i). */
-function scoreGrads(
-  grads: Float32Array,
-  probs: Float32Array,
-  out: Float32Array,
-  dOut: Float32Array,
-  spec: AttentionSpec,
-  head: Head,
-): void {
-  const { tq, tk, hq, d } = spec;
-  for (let i = 0; i < tq; i++) {
-    const o = head.qOffset + i * hq * d;
-    let rowDot = 0;
-    for (let c = 0; c < d; c++) rowDot += (out[o + c] as number) * (dOut[o + c] as number);
-    const row = i * tk;
-    for (let j = 0; j < tk; j++) {
-      grads[row + j] = spec.scale * (probs[row + j] as number) * ((grads[row + j] as number) - rowDot);
-    }
-  }
+  return mem.ptr(mask) + 4 * maskHead * spec.tq * spec.tk;
 }
 
 /** S = Q_h · K_hᵀ into `scores` (a [tq, tk] region). */
@@ -132,14 +64,14 @@ export function attention(
   const out = mem.alloc('f32', q.size);
   const logSumExp = mem.alloc('f32', spec.batch * hq * tq);
   const probs = mem.alloc('f32', degenerate(spec) ? 0 : tq * tk);
-  const [outView, lseView, probsView, qs, ks, vs] = mem.floats(out, logSumExp, probs, q, k, v);
-  const maskView = mask ? mem.float(mask) : null;
-  if (degenerate(spec)) attentionKernel(qs, ks, vs, maskView, outView, lseView, spec);
-  else {
+  if (degenerate(spec)) {
+    const [outView, lseView, qs, ks, vs] = mem.floats(out, logSumExp, q, k, v);
+    attentionKernel(qs, ks, vs, mask ? mem.float(mask) : null, outView, lseView, spec);
+  } else {
     forEachHead(spec, (head) => {
       scoresGemm(kernels, spec, mem.ptr(q), mem.ptr(k), probs.ptr, head);
-      maskScores(probsView, maskView, spec, head);
-      softmaxScores(probsView, lseView, (head.b * hq + head.h) * tq, spec);
+      const lse = logSumExp.ptr + 4 * (head.b * hq + head.h) * tq;
+      kernels.attentionRows('softmax', probs.ptr, maskOf(mem, mask, spec, head), lse, spec);
       const [b, c] = [mem.ptr(v) + 4 * head.kvOffset, out.ptr + 4 * head.qOffset];
       kernels.matmul({ a: probs.ptr, b, ldb: hkv * d, c, ldc: hq * d, m: tq, n: d, k: tk });
     });
@@ -168,12 +100,23 @@ export function attentionBackward(
   const [dq, dk, dv] = [mem.alloc('f32', q.size), mem.alloc('f32', k.size), mem.alloc('f32', v.size)];
   const scratch = degenerate(spec) ? 0 : tq * tk;
   const [probs, grads] = [mem.alloc('f32', scratch), mem.alloc('f32', scratch)];
-  const [qs, ks, vs, outs, lse, dOuts] = mem.floats(q, k, v, out, logSumExp, dOut);
-  const [dqs, dks, dvs, probsView, gradsView] = mem.floats(dq, dk, dv, probs, grads);
-  const maskView = mask ? mem.float(mask) : null;
+  const [dks, dvs] = mem.floats(dk, dv);
   if (degenerate(spec)) {
+    const [qs, ks, vs, outs, lse, dOuts, dqs] = mem.floats(q, k, v, out, logSumExp, dOut, dq);
     const [dk64, dv64] = [new Float64Array(k.size), new Float64Array(v.size)];
-    attentionBackwardKernel(qs, ks, vs, maskView, outs, lse, dOuts, dqs, dk64, dv64, spec);
+    attentionBackwardKernel(
+      qs,
+      ks,
+      vs,
+      mask ? mem.float(mask) : null,
+      outs,
+      lse,
+      dOuts,
+      dqs,
+      dk64,
+      dv64,
+      spec,
+    );
     dks.set(dk64);
     dvs.set(dv64);
   } else {
@@ -183,8 +126,8 @@ export function attentionBackward(
       const [qp, kp, vp, dOutp] = [mem.ptr(q), mem.ptr(k), mem.ptr(v), mem.ptr(dOut)];
       const [qHead, kvHead] = [4 * head.qOffset, 4 * head.kvOffset];
       scoresGemm(kernels, spec, qp, kp, probs.ptr, head);
-      maskScores(probsView, maskView, spec, head);
-      probabilitiesFromLse(probsView, lse, (head.b * hq + head.h) * tq, spec);
+      const lse = mem.ptr(logSumExp) + 4 * (head.b * hq + head.h) * tq;
+      kernels.attentionRows('probabilities', probs.ptr, maskOf(mem, mask, spec, head), lse, spec);
       kernels.matmul({
         a: dOutp + qHead,
         lda: hq * d,
@@ -196,7 +139,8 @@ export function attentionBackward(
         n: tk,
         k: d,
       });
-      scoreGrads(gradsView, probsView, outs, dOuts, spec, head);
+      const rows = { out: mem.ptr(out) + qHead, dOut: dOutp + qHead, rowStride: hq * d };
+      kernels.attentionScoreGradRows(grads.ptr, probs.ptr, rows, spec);
       kernels.matmul({
         a: grads.ptr,
         b: kp + kvHead,

@@ -18,10 +18,10 @@ import type {
   Storage,
   StorageFormat,
   UnarySpec,
+  WriteSliceSpec,
 } from '../../backend';
 import { broadcastStrides, sizeOf } from '../../shapes';
 import { createWasmKernels, type WasmKernels } from '../../wasm/kernels';
-import { adamwKernel } from '../reference/adamw';
 import { at, type NumArray } from '../reference/arrays';
 import { castKernel } from '../reference/elementwise';
 import {
@@ -31,24 +31,23 @@ import {
   permuteKernel,
   scatterAddRowsKernel,
   sliceKernel,
+  writeSliceKernel,
 } from '../reference/layout';
-import { layerNormBackwardKernel, layerNormKernel, rmsNormBackwardKernel } from '../reference/norm';
+import { layerNormBackwardKernel, layerNormKernel } from '../reference/norm';
 import {
   entropyBackwardKernel,
   entropyKernel,
-  logSoftmaxGatherBackwardKernel,
-  logSoftmaxGatherKernel,
   reduceKernel,
   softmaxBackwardKernel,
 } from '../reference/reduce';
-import { ropeKernel } from '../reference/rope';
 import { attention, attentionBackward } from './attention';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv';
 import { binary, unary, unaryBackward } from './elementwise';
 import { stridedBroadcast } from './loops';
 import { matmul, matmulQuantized } from './matmul';
 import { WasmMemory } from './memory';
-import { rmsNorm, softmax } from './rows';
+import { rope } from './rope';
+import { logSoftmaxGather, logSoftmaxGatherBackward, rmsNorm, rmsNormBackward, softmax } from './rows';
 
 export interface WasmBackendOptions {
   /** Matmul threads including the caller; 'auto' = the machine's cores (1 where shared memory is unavailable). */
@@ -133,7 +132,7 @@ export class WasmBackend implements Backend {
   }
 
   unaryBackward(spec: UnarySpec, x: Storage, dy: Storage): Storage {
-    return unaryBackward(this.mem, spec, x, dy);
+    return unaryBackward(this.kernels, this.mem, spec, x, dy);
   }
 
   binary(op: BinaryOp, a: Storage, b: Storage, shapes: BroadcastSpec): Storage {
@@ -177,11 +176,7 @@ export class WasmBackend implements Backend {
     eps: number,
     needWeightGrad: boolean,
   ): NormGrads {
-    const dx = this.mem.alloc('f32', rows * cols);
-    const dWeight = needWeightGrad ? new Float64Array(cols) : null;
-    const [xs, w, dys] = this.mem.floats(x, weight, dy);
-    rmsNormBackwardKernel(xs, w, dys, this.mem.float(dx), dWeight, rows, cols, eps);
-    return dWeight ? { dx, dWeight: this.upload(dWeight, 'f32') } : { dx };
+    return rmsNormBackward(this.kernels, this.mem, { x, weight, dy }, { rows, cols, eps }, needWeightGrad);
   }
 
   layerNorm(x: Storage, weight: Storage, bias: Storage, rows: number, cols: number, eps: number): Storage {
@@ -251,9 +246,7 @@ export class WasmBackend implements Backend {
   // Positional.
 
   rope(x: Storage, positions: Storage, spec: RopeSpec, inverse: boolean): Storage {
-    const out = this.mem.alloc('f32', x.size);
-    ropeKernel(this.mem.float(x), this.mem.data(positions), this.mem.float(out), spec, inverse);
-    return out;
+    return rope(this.kernels, this.mem, x, positions, spec, inverse);
   }
 
   // Indexing.
@@ -271,16 +264,11 @@ export class WasmBackend implements Backend {
   }
 
   logSoftmaxGather(logits: Storage, ids: Storage, rows: number, cols: number): Storage {
-    const out = this.mem.alloc('f32', rows);
-    logSoftmaxGatherKernel(this.mem.float(logits), this.mem.data(ids), this.mem.float(out), rows, cols);
-    return out;
+    return logSoftmaxGather(this.kernels, this.mem, logits, ids, rows, cols);
   }
 
   logSoftmaxGatherBackward(logits: Storage, ids: Storage, dy: Storage, rows: number, cols: number): Storage {
-    const out = this.mem.alloc('f32', rows * cols);
-    const [l, i, d] = [this.mem.float(logits), this.mem.data(ids), this.mem.float(dy)];
-    logSoftmaxGatherBackwardKernel(l, i, d, this.mem.float(out), rows, cols);
-    return out;
+    return logSoftmaxGatherBackward(this.kernels, this.mem, logits, ids, dy, rows, cols);
   }
 
   entropy(logits: Storage, rows: number, cols: number): Storage {
@@ -323,6 +311,10 @@ export class WasmBackend implements Backend {
     return out;
   }
 
+  writeSlice(target: Storage, x: Storage, spec: WriteSliceSpec): void {
+    writeSliceKernel(this.mem.data(target), this.mem.data(x), spec);
+  }
+
   // Optimiser.
 
   adamwUpdate(
@@ -333,7 +325,8 @@ export class WasmBackend implements Backend {
     gradScale: Storage,
     hyper: AdamWHyper,
   ): void {
-    const [p, g, ms, vs, scale] = this.mem.floats(param, grad, m, v, gradScale);
-    adamwKernel(p, g, ms, vs, at(scale, 0), hyper);
+    const ptr = (storage: Storage): number => this.mem.ptr(storage);
+    const scale = at(this.mem.float(gradScale), 0);
+    this.kernels.adamwUpdate(ptr(param), ptr(grad), ptr(m), ptr(v), param.size, scale, hyper);
   }
 }

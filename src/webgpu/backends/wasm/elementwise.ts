@@ -1,4 +1,4 @@
-// Elementwise primitives: SiLU/GELU and row-broadcast add/mul on the SIMD kernels, the rest in tight TS loops (reference kernels as the last resort).
+// Elementwise primitives: SiLU/GELU (+ backward), square, row-broadcast add/mul on SIMD kernels; the rest in tight TS loops.
 import type { BinaryOp, BroadcastSpec, Storage, UnarySpec } from '../../backend';
 import { broadcastStrides, sizeOf } from '../../shapes';
 import type { WasmKernels } from '../../wasm/kernels';
@@ -10,14 +10,26 @@ export function unary(kernels: WasmKernels, mem: WasmMemory, spec: UnarySpec, x:
   const out = mem.alloc('f32', x.size);
   if (spec.kind === 'silu') kernels.silu(mem.ptr(x), out.ptr, x.size);
   else if (spec.kind === 'gelu') kernels.gelu(mem.ptr(x), out.ptr, x.size);
+  // x · x rounds exactly like the reference's f64 square stored as f32 (one correctly rounded product).
+  else if (spec.kind === 'square') kernels.mulRows(mem.ptr(x), mem.ptr(x), out.ptr, 1, x.size, false);
   else if (!unaryLoop(spec, mem.float(x), mem.float(out))) unaryKernel(spec, mem.float(x), mem.float(out));
   return out;
 }
 
-export function unaryBackward(mem: WasmMemory, spec: UnarySpec, x: Storage, dy: Storage): Storage {
+export function unaryBackward(
+  kernels: WasmKernels,
+  mem: WasmMemory,
+  spec: UnarySpec,
+  x: Storage,
+  dy: Storage,
+): Storage {
   const out = mem.alloc('f32', x.size);
-  const [vx, vdy, vout] = mem.floats(x, dy, out);
-  if (!unaryBackwardLoop(spec, vx, vdy, vout)) unaryBackwardKernel(spec, vx, vdy, vout);
+  if (spec.kind === 'silu') kernels.siluBackward(mem.ptr(x), mem.ptr(dy), out.ptr, x.size);
+  else if (spec.kind === 'gelu') kernels.geluBackward(mem.ptr(x), mem.ptr(dy), out.ptr, x.size);
+  else {
+    const [vx, vdy, vout] = mem.floats(x, dy, out);
+    if (!unaryBackwardLoop(spec, vx, vdy, vout)) unaryBackwardKernel(spec, vx, vdy, vout);
+  }
   return out;
 }
 

@@ -18,6 +18,7 @@ import type {
   Storage,
   StorageFormat,
   UnarySpec,
+  WriteSliceSpec,
 } from '../../backend';
 import { acquireDevice } from '../../device';
 import type { PoolStats } from './buffers';
@@ -27,7 +28,7 @@ import { adamwUpdate } from './ops/adamw';
 import { attention, attentionBackward } from './ops/attention';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './ops/conv';
 import { binary, broadcast, cast, fill, unary, unaryBackward } from './ops/elementwise';
-import { concat, gatherRows, pad, permute, scatterAddRows, slice } from './ops/layout';
+import { concat, gatherRows, pad, permute, scatterAddRows, slice, writeSlice } from './ops/layout';
 import { matmul, matmulQuantized } from './ops/matmul';
 import { read, upload } from './ops/memory';
 import { layerNorm, layerNormBackward, rmsNorm, rmsNormBackward } from './ops/norm';
@@ -279,6 +280,10 @@ export class WebGpuBackend implements Backend {
 
   concat(xs: readonly Storage[], shapes: readonly (readonly number[])[], axis: number): Storage {
     return concat(this.ctx, xs, shapes, axis);
+  }
+
+  writeSlice(target: Storage, x: Storage, spec: WriteSliceSpec): void {
+    writeSlice(this.ctx, target, x, spec);
   }
 
   // Optimiser.

@@ -2,7 +2,24 @@
 import { B_F32, B_F32_TRANSPOSED, B_INT4, B_INT8 } from './pack';
 import { gemm, gemmScratchBytes } from './gemm';
 
-export { addRows, mulRows, scale, axpy, softmaxRows, rmsnormRows, silu, gelu } from './elementwise';
+export {
+  addRows,
+  mulRows,
+  scale,
+  axpy,
+  softmaxRows,
+  rmsnormRows,
+  silu,
+  gelu,
+  siluBackward,
+  geluBackward,
+  ropeRows,
+  logSoftmaxGatherRows,
+  logSoftmaxGatherBackwardRows,
+  rmsnormBackwardRows,
+} from './elementwise';
+export { adamwUpdate } from './adamw';
+export { attentionSoftmaxRows, attentionProbabilityRows, attentionScoreGradRows } from './attention';
 
 /** First byte the host allocator may use: everything below belongs to the module's static data. */
 export function heapBase(): usize {

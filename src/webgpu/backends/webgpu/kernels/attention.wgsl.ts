@@ -5,7 +5,8 @@ import { perElement } from './common.wgsl';
 
 /**
  * Params: 0 threads, 1 batch, 2 tq, 3 tk, 4 hq, 5 hkv, 6 scale, 7 causal, 8 queryOffset (i32), 9 maskBatch,
- * 10 maskHeads. The head size is a compile-time constant so rows fit in private arrays.
+ * 10 maskHeads, 11 kvRows (k/v rows per batch, ≥ tk). The head size is a compile-time constant so rows fit in
+ * private arrays.
  */
 function helpers(d: number, masked: boolean): string {
   const maskTerm = masked
@@ -19,7 +20,7 @@ const D: u32 = ${d}u;
 fn hidden(s: f32) -> bool { return s < -1.0e30; }
 fn visible(i: u32, j: u32) -> bool { return pu(7u) == 0u || i32(j) <= pi(8u) + i32(i); }
 fn qRow(b: u32, i: u32, h: u32) -> u32 { return ((b * pu(2u) + i) * pu(4u) + h) * D; }
-fn kRow(b: u32, j: u32, kh: u32) -> u32 { return ((b * pu(3u) + j) * pu(5u) + kh) * D; }
+fn kRow(b: u32, j: u32, kh: u32) -> u32 { return ((b * pu(11u) + j) * pu(5u) + kh) * D; }
 fn score(b: u32, h: u32, i: u32, j: u32, qo: u32, ko: u32) -> f32 {
   var s = 0.0;
   for (var c = 0u; c < D; c++) { s = s + q[qo + c] * k[ko + c]; }
@@ -137,8 +138,8 @@ export function attentionDqKernel(d: number, masked: boolean): Kernel {
 }
 
 /**
- * dk_j and dv_j, one thread per key row and kv head, looping over the query heads of its group and all queries:
- * each thread owns its output rows, so no atomics are needed.
+ * dk_j and dv_j, one thread per key row (all kvRows) and kv head, looping over the query heads of its group and all
+ * queries: each thread owns its output rows, so no atomics are needed. Rows past tk are zero.
  */
 export function attentionDkvKernel(d: number, masked: boolean): Kernel {
   return {
@@ -153,10 +154,10 @@ export function attentionDkvKernel(d: number, masked: boolean): Kernel {
           ['dv', 'f32', 'read_write'],
         ],
         `let kh = i % pu(5u);
-  let j = (i / pu(5u)) % pu(3u);
-  let b = i / (pu(5u) * pu(3u));
+  let j = (i / pu(5u)) % pu(11u);
+  let b = i / (pu(5u) * pu(11u));
   let ko = kRow(b, j, kh);
-  let group = pu(4u) / pu(5u);
+  let group = select(0u, pu(4u) / pu(5u), j < pu(3u));
   var accK: array<f32, D>;
   var accV: array<f32, D>;
   for (var g = 0u; g < group; g++) {

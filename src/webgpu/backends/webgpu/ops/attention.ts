@@ -16,7 +16,7 @@ function attentionParams(spec: AttentionSpec, threads: number): Params {
     .f32(spec.scale)
     .u32(spec.causal ? 1 : 0)
     .i32(spec.queryOffset)
-    .u32(spec.maskBatch, spec.maskHeads);
+    .u32(spec.maskBatch, spec.maskHeads, spec.kvRows);
 }
 
 function inputs(ctx: GpuContext, q: Storage, k: Storage, v: Storage, mask: Storage | null): GpuStorage[] {
@@ -53,7 +53,7 @@ export function attentionBackward(
   spec: AttentionSpec,
 ): AttentionGrads {
   const rows = spec.batch * spec.hq * spec.tq;
-  const keyRows = spec.batch * spec.tk * spec.hkv;
+  const keyRows = spec.batch * spec.kvRows * spec.hkv;
   const gradOut = ctx.use(dOut, 'f32');
   const stats = ctx.alloc('f32', 2 * rows);
   ctx.runElements(

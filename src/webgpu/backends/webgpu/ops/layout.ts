@@ -1,5 +1,5 @@
-// Host side of permute, slice, pad, concat, gatherRows and scatterAddRows.
-import type { Storage } from '../../../backend';
+// Host side of permute, slice, pad, concat, writeSlice, gatherRows and scatterAddRows.
+import type { Storage, WriteSliceSpec } from '../../../backend';
 import { sizeOf, stridesOf } from '../../../shapes';
 import type { GpuContext } from '../context';
 import {
@@ -96,6 +96,14 @@ export function concat(
     start += chunk;
   });
   return out;
+}
+
+/** In place: x's [outer, count · inner] blocks land at row `offset` of the target's [outer, rows · inner] blocks. */
+export function writeSlice(ctx: GpuContext, target: Storage, x: Storage, spec: WriteSliceSpec): void {
+  const { outer, rows, inner, offset, count } = spec;
+  const source = ctx.use(x);
+  const out = ctx.use(target, source.dtype);
+  scatterStrided(ctx, source, out, [outer, count * inner], [rows * inner, 1], offset * inner);
 }
 
 export function gatherRows(ctx: GpuContext, table: Storage, ids: Storage, cols: number): GpuStorage {
