@@ -5,6 +5,7 @@ import type { BenchSuite } from './bench/harness';
 const SUITES: Record<string, () => Promise<BenchSuite>> = {
   kernels: async () => (await import('./bench/kernels')).kernelsSuite,
   engine: async () => (await import('./bench/engine')).engineSuite,
+  sam: async () => (await import('./bench/sam')).samSuite,
 };
 
 async function main(): Promise<void> {

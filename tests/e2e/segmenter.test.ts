@@ -1,10 +1,11 @@
-// End-to-end test of segmenting in the app: open a SAM-layout model folder, segment a sample's prompt and a drawn box.
+// End-to-end test of segmenting in the app: the embedded nano-sam by default, then an opened SAM-layout folder (a sample's prompt, a drawn box).
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { decodeMaskPng } from '../../src/data/png';
+import { isSplit, objectMask, renderScene, sample, sampleId } from '../../src/data/shapeworld/index';
 import { boxSamFiles } from '../../src/model/segmenter/testing/box-sam';
 import { launch, openPage, screenshot } from './browser';
 
@@ -20,6 +21,14 @@ async function writeModelFolder(): Promise<string> {
   return folder;
 }
 
+/** Pixels of a ShapeWorld sample's target mask, drawn at `size` px as the gallery puts it on the stage. */
+function groundTruthArea(id: string, size: number): number {
+  const [, split = '', index = ''] = /^sw\d+-(\w+)-(\d+)$/.exec(id) ?? [];
+  if (!isSplit(split) || sampleId(split, Number(index)) !== id) throw new Error(`not a sample id: ${id}`);
+  const record = sample(split, Number(index));
+  return objectMask(renderScene(record, size), record.target).reduce((n, v) => n + v, 0);
+}
+
 describe('segmenting on the stage', () => {
   let browser: Browser;
   beforeAll(async () => {
@@ -29,12 +38,41 @@ describe('segmenting on the stage', () => {
     await browser?.close();
   });
 
+  it('loads the embedded nano-sam by default and segments a gallery sample like its ground truth', async () => {
+    const { page, errors } = await openPage(browser, baseUrl);
+    await expect
+      .poll(() => page.getByTestId('segmenter-status').textContent(), { timeout: 60_000 })
+      .toMatch(/nano-sam \(embedded\) on (webgpu|wasm), loaded/);
+    await expect.poll(() => page.getByTestId('gallery-item').count(), { timeout: 30_000 }).toBe(12);
+    const item = page.getByTestId('gallery-item').first();
+    const id = (await item.getAttribute('data-sample-id'))!;
+    await item.click();
+    await expect
+      .poll(() => page.getByTestId('image-meta').textContent(), { timeout: 30_000 })
+      .toContain(`${id}.png`);
+    const [width, height] = (await page.getByTestId('image-meta').textContent())!
+      .match(/(\d+)×(\d+)/)!
+      .slice(1)
+      .map(Number) as [number, number];
+    expect(width).toBe(height);
+
+    await page.getByTestId('segment-gt-button').click();
+    const overlay = page.getByTestId('mask-overlay');
+    await expect.poll(() => overlay.getAttribute('data-mask-pixels'), { timeout: 60_000 }).not.toBe('0');
+    const maskPixels = Number(await overlay.getAttribute('data-mask-pixels'));
+    const truth = groundTruthArea(id, width);
+    expect(Math.abs(maskPixels - truth) / truth).toBeLessThan(0.1);
+    await screenshot(page, 'segment-nano-sam-default');
+    expect(errors).toEqual([]);
+  });
+
   it('segments the ground-truth prompt of a sample and a box drawn by hand', async () => {
     const { page, errors } = await openPage(browser, baseUrl);
     await expect.poll(() => page.getByTestId('gallery-item').count(), { timeout: 30_000 }).toBe(12);
     await page.getByTestId('gallery-item').first().click();
     await expect.poll(() => page.getByTestId('sample-info').count(), { timeout: 30_000 }).toBe(1);
 
+    // The embedded default may still be loading: the worker keeps the latest load, the opened folder.
     await page.getByTestId('segmenter-folder-input').setInputFiles(await writeModelFolder());
     await expect
       .poll(() => page.getByTestId('segmenter-status').textContent(), { timeout: 60_000 })
