@@ -1,7 +1,8 @@
 // The one place that asks for a WebGPU adapter and device, and says what it offers or why there is none.
 
 /** Why WebGPU could not be used; each maps to a sentence the UI shows next to the wasm fallback. */
-export type WebGpuUnavailableCode = 'no-navigator-gpu' | 'no-adapter' | 'device-request-failed';
+export type WebGpuUnavailableCode =
+  'no-navigator-gpu' | 'no-adapter' | 'device-request-failed' | 'not-requested';
 
 export class WebGpuUnavailableError extends Error {
   override readonly name = 'WebGpuUnavailableError';

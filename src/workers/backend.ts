@@ -1,7 +1,7 @@
 // Chooses a worker's compute backend once (WebGPU when a device really computes, else wasm) and tracks device loss.
 import { absenceOf, acquireDevice, type AcquiredDevice } from '../webgpu/device';
 import { deviceComputes } from '../webgpu/selftest';
-import type { BackendReport, WorkerKind } from './protocol';
+import type { BackendPreference, BackendReport, WorkerKind } from './protocol';
 
 function wasmThreads(): number {
   return globalThis.crossOriginIsolated ? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
@@ -17,9 +17,9 @@ export class BackendOwner {
     private readonly gpu: GPU | null = globalThis.navigator?.gpu ?? null,
   ) {}
 
-  /** The current report; the first call acquires the device, later calls reuse it unless it was lost. */
-  capabilities(): Promise<BackendReport> {
-    this.report ??= this.choose();
+  /** The current report; the first call acquires the device (per `preference`), later calls reuse it unless it was lost. */
+  capabilities(preference: BackendPreference = 'auto'): Promise<BackendReport> {
+    this.report ??= this.choose(preference);
     return this.report;
   }
 
@@ -36,13 +36,33 @@ export class BackendOwner {
     };
   }
 
-  private async choose(): Promise<BackendReport> {
+  private async choose(preference: BackendPreference): Promise<BackendReport> {
+    if (preference === 'wasm') {
+      const webgpu = {
+        available: false as const,
+        code: 'not-requested' as const,
+        reason: 'wasm was asked for (backend=wasm)',
+      };
+      return { ...this.base(), backend: 'wasm', webgpu, selfTest: 'not-run', fallbackReason: webgpu.reason };
+    }
     let acquired: AcquiredDevice;
     try {
       acquired = await acquireDevice(this.gpu);
     } catch (err) {
       const webgpu = absenceOf(err);
       return { ...this.base(), backend: 'wasm', webgpu, selfTest: 'not-run', fallbackReason: webgpu.reason };
+    }
+    if (preference === 'auto' && acquired.capabilities.isFallbackAdapter) {
+      acquired.device.destroy();
+      return {
+        ...this.base(),
+        backend: 'wasm',
+        webgpu: acquired.capabilities,
+        selfTest: 'not-run',
+        fallbackReason:
+          `The only WebGPU adapter is a software fallback (${acquired.capabilities.architecture || 'CPU'}), ` +
+          'where wasm is much faster; add ?backend=webgpu to the address to use it anyway.',
+      };
     }
     const computes = await deviceComputes(acquired.device).catch(() => false);
     if (!computes) {

@@ -15,10 +15,19 @@ function start(kind: 'policy' | 'segmenter') {
 }
 
 describe('model workers', () => {
+  it('leave a software fallback adapter for wasm unless WebGPU is asked for, and say why', async () => {
+    const report = await start('segmenter').api.capabilities();
+    const software = report.webgpu.available && report.webgpu.isFallbackAdapter;
+    expect(report.backend).toBe(software ? 'wasm' : 'webgpu');
+    if (software) expect(report.fallbackReason).toMatch(/software fallback/);
+    const forcedWasm = await start('policy').api.capabilities('wasm');
+    expect(forcedWasm).toMatchObject({ backend: 'wasm', fallbackReason: expect.stringMatching(/asked for/) });
+  });
+
   it.each(['policy', 'segmenter'] as const)(
     'the %s worker owns a WebGPU device that computes',
     async (kind) => {
-      const report = await start(kind).api.capabilities();
+      const report = await start(kind).api.capabilities('webgpu');
       expect(report.worker).toBe(kind);
       expect(report.backend).toBe('webgpu');
       expect(report.selfTest).toBe('passed');

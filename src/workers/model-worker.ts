@@ -23,7 +23,7 @@ export function createModelWorker(
   const jobs = new JobRegistry();
 
   return {
-    capabilities: () => backend.capabilities(),
+    capabilities: (preference) => backend.capabilities(preference),
 
     echo(jobId: string, request: EchoRequest, onProgress: ProgressCallback): Promise<EchoResult> {
       validateEcho(request);

@@ -50,8 +50,15 @@ export interface EchoResult {
   worker: WorkerKind;
 }
 
+/**
+ * Which backend a worker should take. 'auto' (the default) takes WebGPU on a hardware adapter and wasm on a software
+ * fallback adapter (SwiftShader, WARP), where onnxruntime's WebGPU kernels run far slower than its wasm ones.
+ */
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
+
 export interface ModelWorkerApi {
-  capabilities(): Promise<BackendReport>;
+  /** The worker's backend; the first call decides it (with `preference`), later calls report the same choice. */
+  capabilities(preference?: BackendPreference): Promise<BackendReport>;
   echo(jobId: string, request: EchoRequest, onProgress: ProgressCallback): Promise<EchoResult>;
   /** Cancels a running job: its promise rejects with WorkerError('cancelled'). Unknown ids are ignored. */
   cancel(jobId: string): void;

@@ -16,7 +16,8 @@ describe('app shell with WebGPU', () => {
   });
 
   it('loads with no console errors and names the adapter', async () => {
-    const { page, errors } = await openPage(browser, baseUrl);
+    // SwiftShader is a software adapter, which the app leaves for wasm unless WebGPU is asked for.
+    const { page, errors } = await openPage(browser, `${baseUrl}/?backend=webgpu`);
     await expect
       .poll(() => page.getByTestId('backend-policy').textContent(), { timeout: 30_000 })
       .toContain('WebGPU');
@@ -28,6 +29,16 @@ describe('app shell with WebGPU', () => {
     expect(await page.getByTestId('device-info').textContent()).toMatch(/shader-f16/);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await screenshot(page, 'shell-webgpu');
+    expect(errors).toEqual([]);
+  });
+
+  it('leaves a software WebGPU adapter for wasm by default, and says why', async () => {
+    const { page, errors } = await openPage(browser, baseUrl);
+    await expect
+      .poll(() => page.getByTestId('backend-segmenter').textContent(), { timeout: 30_000 })
+      .toContain('wasm');
+    expect(await page.getByTestId('fallback-reason').first().textContent()).toMatch(/software fallback/);
+    await screenshot(page, 'shell-software-adapter');
     expect(errors).toEqual([]);
   });
 

@@ -1,6 +1,18 @@
 // App state for the model workers: their handles and the backend each one chose, as Svelte 5 runes.
 import { startPolicyWorker, startSegmenterWorker, type WorkerHandle } from '../../workers/client';
-import type { BackendReport, ModelWorkerApi, SegmenterWorkerApi, WorkerKind } from '../../workers/protocol';
+import type {
+  BackendPreference,
+  BackendReport,
+  ModelWorkerApi,
+  SegmenterWorkerApi,
+  WorkerKind,
+} from '../../workers/protocol';
+
+/** `?backend=webgpu|wasm` in the address overrides the automatic choice (e.g. WebGPU on a software adapter). */
+export function backendPreference(search: string): BackendPreference {
+  const asked = new URLSearchParams(search).get('backend');
+  return asked === 'webgpu' || asked === 'wasm' ? asked : 'auto';
+}
 
 export type ReportState =
   { status: 'starting' } | { status: 'ready'; report: BackendReport } | { status: 'failed'; message: string };
@@ -24,7 +36,8 @@ class WorkersState {
 
   private async probe(kind: WorkerKind, handle: WorkerHandle<ModelWorkerApi>): Promise<void> {
     try {
-      const report = await Promise.race([handle.api.capabilities(), handle.crashed]);
+      const preference = backendPreference(globalThis.location?.search ?? '');
+      const report = await Promise.race([handle.api.capabilities(preference), handle.crashed]);
       this.reports[kind] = { status: 'ready', report };
     } catch (err) {
       this.reports[kind] = { status: 'failed', message: err instanceof Error ? err.message : String(err) };
