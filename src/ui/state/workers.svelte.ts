@@ -1,18 +1,7 @@
 // App state for the model workers: their handles and the backend each one chose, as Svelte 5 runes.
 import { startPolicyWorker, startSegmenterWorker, type WorkerHandle } from '../../workers/client';
-import type {
-  BackendPreference,
-  BackendReport,
-  ModelWorkerApi,
-  SegmenterWorkerApi,
-  WorkerKind,
-} from '../../workers/protocol';
-
-/** `?backend=webgpu|wasm` in the address overrides the automatic choice (e.g. WebGPU on a software adapter). */
-export function backendPreference(search: string): BackendPreference {
-  const asked = new URLSearchParams(search).get('backend');
-  return asked === 'webgpu' || asked === 'wasm' ? asked : 'auto';
-}
+import { backendPreference } from './backend-preference';
+import type { BackendReport, ModelWorkerApi, SegmenterWorkerApi, WorkerKind } from '../../workers/protocol';
 
 export type ReportState =
   { status: 'starting' } | { status: 'ready'; report: BackendReport } | { status: 'failed'; message: string };
