@@ -1,7 +1,7 @@
 // Target building: every object's centre cell carries its attributes, geometry and a heatmap peak; decoding inverts it.
 import { describe, expect, it } from 'vitest';
-import { COLOURS, sample, SHAPES, SIZES } from '../../../data/shapeworld/index';
-import { cellFrameSize, HEAD_NAMES, OUTPUT_CHANNELS, PERCEPTION_CONFIG } from './config';
+import { COLOURS, SHAPES, SIZES } from '../../../data/shapeworld/index';
+import { cellFrameSize, OUTPUT_CHANNELS, PERCEPTION_CONFIG } from './config';
 import { sceneBatch } from './data';
 import { decodeDetections } from './decode';
 import { emptyTally, summarise, tallyImage } from './evaluate';
@@ -84,7 +84,5 @@ describe('perception targets', () => {
     expect([metrics.recall, metrics.precision, metrics.meanBoxL1, metrics.meanPointDistance]).toEqual([
       1, 1, 0, 0,
     ]);
-    expect(HEAD_NAMES).toEqual(['heatmap', 'colour', 'shape', 'size', 'box', 'points']);
-    expect(sample('val', 10).objects.length).toBe(records[0]?.objects.length);
   });
 });

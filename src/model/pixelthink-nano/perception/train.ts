@@ -25,7 +25,7 @@ export interface TrainOptions extends ScheduleOptions {
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   seed: 1,
-  steps: 3000,
+  steps: 1600,
   batch: 16,
   lr: 3e-3,
   finalLrRatio: 0.02,
