@@ -1,6 +1,6 @@
 // CLI: trains the pixelthink-nano perception detector on ShapeWorld with the wasm backend (resumable), or evaluates it.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PERCEPTION_CONFIG } from '../src/model/pixelthink-nano/perception/config';
 import type { DetectionMetrics } from '../src/model/pixelthink-nano/perception/evaluate';
@@ -13,6 +13,7 @@ import {
   type TrainOptions,
 } from '../src/model/pixelthink-nano/perception/train';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
+import { positiveInt, trainingLoop, UsageError } from './lib/training-cli';
 import type { Backend } from '../src/webgpu/backend';
 
 const USAGE = `npm run train:perception -- [options]
@@ -28,8 +29,6 @@ const USAGE = `npm run train:perception -- [options]
   --threads <n>        wasm threads (default: all cores)
   --json               print the final metrics (or the evaluation) as JSON on stdout
 Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C writes the checkpoint and exits.`;
-
-class UsageError extends Error {}
 
 function cliArgs() {
   const { values } = parseArgs({
@@ -51,37 +50,11 @@ function cliArgs() {
   return values;
 }
 
-function positiveInt(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`--${name} must be a positive integer, got ${value}`);
-  return n;
-}
-
 function positiveNumber(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const x = Number(value);
   if (!(x > 0)) throw new UsageError(`--${name} must be a positive number, got ${value}`);
   return x;
-}
-
-/** Written to a temporary file first so a crash mid-write never leaves a torn checkpoint. */
-function writeAtomically(path: string, bytes: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(`${path}.tmp`, bytes);
-  renameSync(`${path}.tmp`, path);
-}
-
-function progressLine(m: StepMetrics, total: number, elapsedMs: number, stepsDone: number): string {
-  const eta = ((total - m.step - 1) * elapsedMs) / Math.max(1, stepsDone) / 1000;
-  const width = 24;
-  const filled = Math.round((width * (m.step + 1)) / total);
-  const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
-  return (
-    `[${bar}] ${m.step + 1}/${total} loss ${m.loss.toFixed(4)} (heat ${m.heatmap.toFixed(3)} box ${m.box.toFixed(3)}) ` +
-    `lr ${m.lr.toExponential(2)} ${(m.ms / 1000).toFixed(2)} s/step ETA ${Math.round(eta)} s`
-  );
 }
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -133,26 +106,9 @@ async function train(backend: Backend, path: string, args: ReturnType<typeof cli
     `${resume ? `resuming ${path} at step ${trainer.step}` : `new run → ${path}`}; ${total} steps, ` +
       `batch ${trainer.options.batch}, lr ${trainer.options.lr}, seed ${trainer.options.seed}\n`,
   );
-  let interrupted = false;
-  process.on('SIGINT', () => (interrupted = true));
-  const started = performance.now();
-  const firstStep = trainer.step;
-  let last: StepMetrics | null = null;
-  while (trainer.step < total && !interrupted) {
-    last = await trainer.trainStep();
-    if (!Number.isFinite(last.loss))
-      throw new Error(`step ${last.step}: loss is ${last.loss}; checkpoint kept`);
-    appendFileSync(`${path}.metrics.jsonl`, `${JSON.stringify(last)}\n`);
-    const line = progressLine(last, total, performance.now() - started, trainer.step - firstStep);
-    process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
-    if (trainer.step % every === 0 || trainer.step === total)
-      writeAtomically(path, await trainer.checkpoint());
-  }
-  writeAtomically(path, await trainer.checkpoint());
-  const minutes = (performance.now() - started) / 60_000;
-  process.stderr.write(
-    `\n${interrupted ? 'interrupted' : 'done'}: step ${trainer.step}/${total} in ${minutes.toFixed(1)} min, checkpoint ${path}\n`,
-  );
+  const details = (m: StepMetrics) =>
+    `loss ${m.loss.toFixed(4)} (heat ${m.heatmap.toFixed(3)} box ${m.box.toFixed(3)}) lr ${m.lr.toExponential(2)}`;
+  const { last } = await trainingLoop(trainer, { path, total, every, details });
   if (args.json) console.log(JSON.stringify({ step: trainer.step, total, last }));
 }
 

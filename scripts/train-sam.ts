@@ -1,11 +1,11 @@
 // CLI: trains nano-sam on ShapeWorld with the engine's wasm backend; resumable (npm run train:sam -- --help).
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NANO_SAM_CONFIG } from '../src/model/nano-sam/config';
 import { DEFAULT_TRAIN_OPTIONS, NanoSamTrainer, type StepMetrics } from '../src/model/nano-sam/train';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
-import { interruptFlag, positiveInt, progressLine, report, writeAtomically } from './lib/training-cli';
+import { positiveInt, trainingLoop } from './lib/training-cli';
 
 const USAGE = `npm run train:sam -- [options]
   --checkpoint <file>  checkpoint to resume from and write (default checkpoints/nano-sam.safetensors)
@@ -62,24 +62,7 @@ async function main(): Promise<void> {
     `${resume ? `resuming ${path} at step ${trainer.step}` : `new run → ${path}`}; ${total} steps, ` +
       `batch ${trainer.options.scenesPerStep * trainer.options.objectsPerScene}, seed ${trainer.options.seed}\n`,
   );
-  const stop = interruptFlag();
-  const started = performance.now();
-  const firstStep = trainer.step;
-  let last: StepMetrics | null = null;
-  while (trainer.step < total && !stop.interrupted) {
-    last = await trainer.trainStep();
-    if (!Number.isFinite(last.loss))
-      throw new Error(`step ${last.step}: loss is ${last.loss}; checkpoint kept`);
-    appendFileSync(`${path}.metrics.jsonl`, `${JSON.stringify(last)}\n`);
-    const average = (performance.now() - started) / (trainer.step - firstStep);
-    report(progressLine(trainer.step, total, details(last), last.ms, average));
-    if (trainer.step % every === 0 || trainer.step === total)
-      writeAtomically(path, await trainer.checkpoint());
-  }
-  writeAtomically(path, await trainer.checkpoint());
-  process.stderr.write(
-    `\n${stop.interrupted ? 'interrupted' : 'done'}: step ${trainer.step}/${total}, checkpoint ${path}\n`,
-  );
+  const { last } = await trainingLoop(trainer, { path, total, every, details });
   if (args.json) console.log(JSON.stringify({ step: trainer.step, total, last }));
   backend.dispose();
 }

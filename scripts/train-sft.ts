@@ -1,5 +1,5 @@
 // CLI: supervised training of pixelthink-nano's decoder on ShapeWorld with the engine's wasm backend; resumable (npm run train:sft -- --help).
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configureTransformersForNode } from '../src/model/hub/transformers-node';
@@ -7,7 +7,7 @@ import { nanoDecoderConfig } from '../src/model/pixelthink-nano/config';
 import { DEFAULT_SFT_OPTIONS, SftTrainer, type SftMetrics } from '../src/model/pixelthink-nano/sft';
 import { PolicyTokenizer } from '../src/model/pixelthink-nano/tokens';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
-import { interruptFlag, positiveInt, progressLine, report, writeAtomically } from './lib/training-cli';
+import { positiveInt, trainingLoop } from './lib/training-cli';
 
 const USAGE = `npm run train:sft -- [options]
   --checkpoint <file>  checkpoint to resume from and write (default checkpoints/pixelthink-nano-sft.safetensors)
@@ -61,23 +61,15 @@ async function main(): Promise<void> {
     `${resume ? `resuming ${path} at step ${trainer.step}` : `new run → ${path}`}; ${total} steps, ` +
       `batch ${trainer.options.batch}, seed ${trainer.options.seed}\n`,
   );
-  const stop = interruptFlag();
-  const started = performance.now();
-  const firstStep = trainer.step;
-  let last: SftMetrics | null = null;
-  while (trainer.step < total && !stop.interrupted) {
-    last = await trainer.trainStep(tokenizer);
-    if (!Number.isFinite(last.loss))
-      throw new Error(`step ${last.step}: loss is ${last.loss}; checkpoint kept`);
-    appendFileSync(`${path}.metrics.jsonl`, `${JSON.stringify(last)}\n`);
-    const average = (performance.now() - started) / (trainer.step - firstStep);
-    report(progressLine(trainer.step, total, details(last), last.ms, average));
-    if (trainer.step % every === 0 || trainer.step === total)
-      writeAtomically(path, await trainer.checkpoint());
-  }
-  writeAtomically(path, await trainer.checkpoint());
-  process.stderr.write(
-    `\n${stop.interrupted ? 'interrupted' : 'done'}: step ${trainer.step}/${total}, checkpoint ${path}\n`,
+  const { last } = await trainingLoop(
+    {
+      get step() {
+        return trainer.step;
+      },
+      trainStep: () => trainer.trainStep(tokenizer),
+      checkpoint: () => trainer.checkpoint(),
+    },
+    { path, total, every, details },
   );
   if (args.json) console.log(JSON.stringify({ step: trainer.step, total, last }));
   backend.dispose();

@@ -1,5 +1,5 @@
 // What the training CLIs share: atomic checkpoint writes, a progress line with ETA, and Ctrl-C handling.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Written to a temporary file first so a crash mid-write never leaves a torn checkpoint. */
@@ -9,11 +9,14 @@ export function writeAtomically(path: string, bytes: Uint8Array): void {
   renameSync(`${path}.tmp`, path);
 }
 
+/** A bad command line: the CLIs print it with the usage and exit with 2. */
+export class UsageError extends Error {}
+
 export function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
-    throw new RangeError(`--${name} must be a positive integer, got ${value}`);
+    throw new UsageError(`--${name} must be a positive integer, got ${value}`);
   return n;
 }
 
@@ -42,4 +45,49 @@ export function interruptFlag(): { readonly interrupted: boolean } {
   const flag = { interrupted: false };
   process.on('SIGINT', () => (flag.interrupted = true));
   return flag;
+}
+
+/** What the loop needs of a trainer; each trainer's metrics carry at least these. */
+export interface LoopTrainer<M extends { step: number; loss: number; ms: number }> {
+  readonly step: number;
+  trainStep(): Promise<M>;
+  checkpoint(): Promise<Uint8Array>;
+}
+
+export interface LoopResult<M> {
+  last: M | null;
+  interrupted: boolean;
+  minutes: number;
+}
+
+/**
+ * Steps until `total` (or Ctrl-C), appending each step's metrics to `<path>.metrics.jsonl`, drawing the progress line,
+ * and writing the checkpoint every `every` steps and at the end. A non-finite loss stops the run with the last
+ * checkpoint kept.
+ */
+export async function trainingLoop<M extends { step: number; loss: number; ms: number }>(
+  trainer: LoopTrainer<M>,
+  options: { path: string; total: number; every: number; details: (m: M) => string },
+): Promise<LoopResult<M>> {
+  const { path, total, every, details } = options;
+  const stop = interruptFlag();
+  const started = performance.now();
+  const firstStep = trainer.step;
+  let last: M | null = null;
+  while (trainer.step < total && !stop.interrupted) {
+    last = await trainer.trainStep();
+    if (!Number.isFinite(last.loss))
+      throw new Error(`step ${last.step}: loss is ${last.loss}; checkpoint kept`);
+    appendFileSync(`${path}.metrics.jsonl`, `${JSON.stringify(last)}\n`);
+    const average = (performance.now() - started) / (trainer.step - firstStep);
+    report(progressLine(trainer.step, total, details(last), last.ms, average));
+    if (trainer.step % every === 0 || trainer.step === total)
+      writeAtomically(path, await trainer.checkpoint());
+  }
+  writeAtomically(path, await trainer.checkpoint());
+  const minutes = (performance.now() - started) / 60_000;
+  process.stderr.write(
+    `\n${stop.interrupted ? 'interrupted' : 'done'}: step ${trainer.step}/${total} in ${minutes.toFixed(1)} min, checkpoint ${path}\n`,
+  );
+  return { last, interrupted: stop.interrupted, minutes };
 }
