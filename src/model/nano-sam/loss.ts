@@ -2,18 +2,15 @@
 import { stopGradient } from '../../webgpu/autograd';
 import { scalar } from '../../webgpu/creation';
 import {
-  abs,
   add,
   addScalar,
   div,
-  exp,
   greater,
-  log,
   minimum,
   mul,
   neg,
-  relu,
   sigmoid,
+  softplus,
   square,
   sub,
 } from '../../webgpu/ops/elementwise';
@@ -33,9 +30,9 @@ export interface NanoSamLoss {
   iou: Tensor;
 }
 
-/** Per-pixel BCE with logits, stable form: relu(z) − z·y + log(1 + e^−|z|). */
+/** Per-pixel BCE with logits: softplus(z) − z·y. */
 function bceWithLogits(logits: Tensor, target: Tensor): Tensor {
-  return add(sub(relu(logits), mul(logits, target)), log(addScalar(exp(neg(abs(logits))), 1)));
+  return sub(softplus(logits), mul(logits, target));
 }
 
 /** 1 − (2|P∩Y| + 1) / (|P| + |Y| + 1) on soft probabilities, per candidate → [batch, K]. */

@@ -108,6 +108,11 @@ export const greater = (a: Tensor, b: Tensor): Tensor => binary('greater', a, b)
 export const less = (a: Tensor, b: Tensor): Tensor => binary('less', a, b);
 export const equal = (a: Tensor, b: Tensor): Tensor => binary('equal', a, b);
 
+/** log(1 + eˣ) in the stable form relu(x) + log(1 + e^−|x|) (BCE with logits, focal losses). */
+export function softplus(x: Tensor): Tensor {
+  return add(relu(x), log(addScalar(exp(neg(abs(x))), 1)));
+}
+
 /** SwiGLU MLP gate: silu(gate) * up. */
 export function swiglu(gate: Tensor, up: Tensor): Tensor {
   const activated = silu(gate);

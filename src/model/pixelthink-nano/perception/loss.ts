@@ -5,12 +5,10 @@ import {
   abs,
   add,
   addScalar,
-  exp,
-  log,
   mul,
   neg,
-  relu,
   sigmoid,
+  softplus,
   square,
   sub,
 } from '../../../webgpu/ops/elementwise';
@@ -38,11 +36,6 @@ export const DEFAULT_LOSS_WEIGHTS: LossWeights = {
 
 /** Every term as a scalar tensor, and their weighted sum. */
 export type PerceptionLoss = Record<HeadName | 'total', Tensor>;
-
-/** log(1 + e^z), stable: relu(z) + log(1 + e^−|z|). */
-function softplus(z: Tensor): Tensor {
-  return add(relu(z), log(addScalar(exp(neg(abs(z))), 1)));
-}
 
 /**
  * CenterNet's penalty-reduced focal loss (α = 2, β = 4), summed and divided by the object count:

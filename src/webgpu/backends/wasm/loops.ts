@@ -1,5 +1,6 @@
 // Tight TypeScript loops for the elementwise primitives without a SIMD kernel: one loop per op, no per-element closure.
 import type { BinaryOp, UnarySpec } from '../../backend';
+import { stridesOf } from '../../shapes';
 
 type F32 = Float32Array;
 
@@ -185,22 +186,12 @@ export function stridedBroadcast(
   shape: readonly number[],
   stridesX: readonly number[],
 ): void {
-  const contiguous = contiguousStrides(shape);
+  const contiguous = stridesOf(shape);
   forEachRun(coalesce(shape, stridesX, contiguous), out.length, (o, n, ix, sx) => {
     if (sx === 1) out.set(x.subarray(ix, ix + n), o);
     else if (sx === 0) out.fill(x[ix] as number, o, o + n);
     else for (let i = 0; i < n; i++) out[o + i] = x[ix + i * sx] as number;
   });
-}
-
-function contiguousStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let stride = 1;
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    strides[axis] = stride;
-    stride *= shape[axis] as number;
-  }
-  return strides;
 }
 
 type Run = (outStart: number, n: number, ia: number, sa: number, ib: number, sb: number) => void;
