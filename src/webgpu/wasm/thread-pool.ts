@@ -38,14 +38,26 @@ const Word = {
   scratchStride: 9,
   /** 0, or the index of a worker whose kernel threw during the current job. */
   failed: 10,
+  /** Chunks of the current job finished, by any thread: the results are complete when it reaches `chunks`. */
+  done: 11,
 } as const;
-const CONTROL_WORDS = 11;
+const CONTROL_WORDS = 12;
+/** How long a worker may take to check in once every chunk is done before the pool stops relying on workers. */
+const CHECK_IN_GRACE_MS = 2_000;
+/** How long the pool waits for unfinished chunks before it reports the job as stalled. */
+const STALL_MS = 60_000;
+
+export class KernelPoolError extends Error {
+  override readonly name = 'KernelPoolError';
+}
 const DEFAULT_SPIN_ITERATIONS = 20_000;
 
 export class WasmThreadPool {
   private readonly control: Int32Array;
   private readonly canBlock = canBlockThisThread();
   private table = { ptr: 0, words: 0 };
+  /** Set when a worker failed to check in: from then on every job runs on the calling thread only. */
+  private degraded = false;
 
   private constructor(
     private readonly workers: KernelWorker[],
@@ -78,7 +90,7 @@ export class WasmThreadPool {
   /** Runs every chunk of the job on this thread and the workers; synchronous, so results are ready on return. */
   run(job: KernelJob, callKernel: (kernel: PoolKernel, args: number[]) => void): void {
     const argc = job.chunks[0]?.length ?? 0;
-    if (job.chunks.length <= 1) {
+    if (job.chunks.length <= 1 || this.degraded) {
       for (const chunk of job.chunks) callKernel(job.kernel, [...chunk, this.options.scratchBase]);
       return;
     }
@@ -87,7 +99,7 @@ export class WasmThreadPool {
     Atomics.add(this.control, Word.generation, 1);
     Atomics.notify(this.control, Word.generation);
     this.claimChunks(job, callKernel);
-    this.waitForWorkers();
+    this.waitForWorkers(job);
     const failed = Atomics.exchange(this.control, Word.failed, 0);
     if (failed !== 0)
       throw new Error(`${job.kernel}: kernel worker ${failed} failed (see its message above)`);
@@ -116,6 +128,7 @@ export class WasmThreadPool {
     this.control[Word.argc] = argc;
     this.control[Word.table] = this.table.ptr;
     this.control[Word.chunks] = job.chunks.length;
+    Atomics.store(this.control, Word.done, 0);
     Atomics.store(this.control, Word.nextChunk, 0);
   }
 
@@ -124,15 +137,35 @@ export class WasmThreadPool {
       const chunk = job.chunks[Atomics.add(this.control, Word.nextChunk, 1)];
       if (!chunk) return;
       callKernel(job.kernel, [...chunk, this.options.scratchBase]);
+      Atomics.add(this.control, Word.done, 1);
     }
   }
 
-  private waitForWorkers(): void {
+  /**
+   * Waits until every worker has checked in. The results are complete as soon as `done` reaches the chunk count; a
+   * worker that then never checks in (a thread that died, seen once in hours of training) would block forever, so
+   * after a grace period the pool goes on without workers instead of hanging the tab or the trainer.
+   */
+  private waitForWorkers(job: KernelJob): void {
+    const started = performance.now();
     for (;;) {
       const running = Atomics.load(this.control, Word.running);
       if (running === 0) return;
-      // Workers notify only when the count reaches 0; a stale value makes wait return at once.
-      if (this.canBlock) Atomics.wait(this.control, Word.running, running);
+      const complete = Atomics.load(this.control, Word.done) >= job.chunks.length;
+      const waited = performance.now() - started;
+      if (complete && waited > CHECK_IN_GRACE_MS) {
+        this.degraded = true;
+        console.warn(
+          `wasm kernels: a worker stopped responding during ${job.kernel}; continuing on one thread`,
+        );
+        return;
+      }
+      if (!complete && waited > STALL_MS)
+        throw new KernelPoolError(
+          `${job.kernel}: chunks unfinished after ${STALL_MS / 1000} s (a kernel worker stopped)`,
+        );
+      // Workers notify only when the count reaches 0; the timeout lets the checks above run.
+      if (this.canBlock) Atomics.wait(this.control, Word.running, running, 100);
     }
   }
 }

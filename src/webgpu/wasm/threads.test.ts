@@ -82,3 +82,18 @@ describe('WasmThreadPool', () => {
     threaded.heap.free(big);
   });
 });
+
+describe('WasmThreadPool when a worker dies', () => {
+  it('finishes the job on the threads left and then runs on one thread, with the same results', async () => {
+    const kernels = await createWasmKernels({ threads: 2, minFlopsPerThread: 1 });
+    const a = randomArray(48 * 48);
+    const expected = matmulArrays(single, a, a, { m: 48, n: 48, k: 48 });
+    // The pool is private: reach its worker the way a crash would, from outside the protocol.
+    const pool = (kernels as unknown as { pool: { workers: { terminate(): void }[] } }).pool;
+    pool.workers[0]?.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(matmulArrays(kernels, a, a, { m: 48, n: 48, k: 48 })).toEqual(expected);
+    expect(matmulArrays(kernels, a, a, { m: 48, n: 48, k: 48 })).toEqual(expected);
+    kernels.dispose();
+  }, 30_000);
+});

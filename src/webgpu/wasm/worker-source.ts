@@ -15,7 +15,7 @@ const listen = (handler) =>
   isNode ? port.once('message', handler) : port.addEventListener('message', (event) => handler(event.data), { once: true });
 
 const GENERATION = 0, RUNNING = 1, STOP = 2, NEXT_CHUNK = 3, CHUNKS = 4, KERNEL = 5, ARGC = 6, TABLE = 7,
-  SCRATCH = 8, SCRATCH_STRIDE = 9, FAILED = 10, CONTROL_WORDS = 11;
+  SCRATCH = 8, SCRATCH_STRIDE = 9, FAILED = 10, DONE = 11, CONTROL_WORDS = 12;
 
 listen((init) => {
   const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
@@ -55,6 +55,7 @@ function runChunks(control, kernels, init) {
     const chunk = Atomics.add(control, NEXT_CHUNK, 1);
     if (chunk >= chunks) return;
     kernel(...table.subarray(chunk * argc, (chunk + 1) * argc), scratch);
+    Atomics.add(control, DONE, 1);
   }
 }
 `;
