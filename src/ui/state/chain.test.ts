@@ -1,6 +1,6 @@
-// Unit tests of the chain splitter: tags go with their part, unclosed and stray text stay visible.
+// Unit tests of the chain reader: tags go with their part, unclosed and stray text stay visible; reasoning tokens.
 import { describe, expect, it } from 'vitest';
-import { chainParts } from './chain';
+import { chainParts, thinkTokenCount } from './chain';
 
 describe('chainParts', () => {
   it('sets the think and answer parts apart, tags included', () => {
@@ -18,5 +18,13 @@ describe('chainParts', () => {
       { kind: 'think', text: '<think>still going' },
     ]);
     expect(chainParts('').length).toBe(0);
+  });
+});
+
+describe('thinkTokenCount', () => {
+  it('counts the tokens that start inside <think>…</think>, or to the end when it is never closed', () => {
+    expect(thinkTokenCount(['<think>', 'a', ' b', '</think>', '<answer>', '{}', '</answer>'])).toBe(2);
+    expect(thinkTokenCount(['<think>', 'a', ' b'])).toBe(2);
+    expect(thinkTokenCount(['no', ' tags'])).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-// Splits a (possibly partial or malformed) chain into its <think>, <answer> and other parts for display as text.
+// Reads a (possibly partial or malformed) chain: its <think>, <answer> and other parts for display, its reasoning tokens.
 
 export type ChainPartKind = 'think' | 'answer' | 'other';
 
@@ -31,4 +31,21 @@ export function chainParts(text: string): ChainPart[] {
   }
   push(text.length, kind);
   return parts;
+}
+
+/** Tokens of a stream that start inside <think>…</think> (the reward's reasoning-tokens length). */
+export function thinkTokenCount(texts: readonly string[]): number {
+  const text = texts.join('');
+  const open = text.indexOf('<think>');
+  if (open < 0) return 0;
+  const start = open + '<think>'.length;
+  const close = text.indexOf('</think>', start);
+  const end = close < 0 ? text.length : close;
+  let at = 0;
+  let count = 0;
+  for (const piece of texts) {
+    if (at >= start && at < end) count++;
+    at += piece.length;
+  }
+  return count;
 }

@@ -14,6 +14,7 @@ import {
 import { newJobId } from '../../workers/client';
 import { isCancellation } from '../../workers/errors';
 import type { LoadedPolicy, PolicyResult, PolicyTokenEvent } from '../../workers/protocol';
+import { thinkTokenCount } from './chain';
 import { database } from './database';
 import { results } from './results.svelte';
 import { segmenter } from './segmenter.svelte';
@@ -26,23 +27,6 @@ export const DEFAULT_MAX_TOKENS = 400;
 
 type Status = 'none' | 'loading' | 'ready' | 'running' | 'failed';
 export type RunEnd = 'finished' | 'stopped' | 'failed';
-
-/** Token stream → counts of generated tokens inside <think>…</think> (the reward's reasoning-tokens length). */
-export function thinkTokenCount(texts: readonly string[]): number {
-  const text = texts.join('');
-  const open = text.indexOf('<think>');
-  if (open < 0) return 0;
-  const start = open + '<think>'.length;
-  const close = text.indexOf('</think>', start);
-  const end = close < 0 ? text.length : close;
-  let at = 0;
-  let count = 0;
-  for (const piece of texts) {
-    if (at >= start && at < end) count++;
-    at += piece.length;
-  }
-  return count;
-}
 
 async function groundTruthMask(blob: Blob): Promise<Uint8Array> {
   const { rgba } = await decodeToRgba(blob);
