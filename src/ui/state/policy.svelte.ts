@@ -1,6 +1,7 @@
 // App state for the policy: load pixelthink-nano, run a query with the chain streaming in, stop it, then mask and store the result.
 import * as Comlink from 'comlink';
 import { decodeToRgba } from '../../data/images';
+import { decodeMaskPng } from '../../data/png';
 import { responseParts, type ResponseParts, type ResultRecord } from '../../data/results';
 import { toStorageError, type DifficultySource, type StoredResult } from '../../data/store';
 import {
@@ -27,11 +28,6 @@ export const DEFAULT_MAX_TOKENS = 400;
 
 type Status = 'none' | 'loading' | 'ready' | 'running' | 'failed';
 export type RunEnd = 'finished' | 'stopped' | 'failed';
-
-async function groundTruthMask(blob: Blob): Promise<Uint8Array> {
-  const { rgba } = await decodeToRgba(blob);
-  return Uint8Array.from({ length: rgba.length / 4 }, (_, i) => ((rgba[4 * i] as number) > 127 ? 1 : 0));
-}
 
 class PolicyState {
   modelId = $state<string>(POLICY_MODELS[0]);
@@ -165,8 +161,8 @@ class PolicyState {
   private async iou(mask: Uint8Array): Promise<number | null> {
     const truth = stage.sample?.gt.mask;
     if (!truth) return null;
-    const truthMask = await groundTruthMask(truth);
-    return truthMask.length === mask.length ? maskIoU(mask, truthMask) : null;
+    const decoded = decodeMaskPng(new Uint8Array(await truth.arrayBuffer()));
+    return decoded.mask.length === mask.length ? maskIoU(mask, decoded.mask) : null;
   }
 
   /** The result as it will be stored (the id is the store's to give). */
