@@ -14,14 +14,16 @@ function validateEcho(request: EchoRequest): void {
     throw new WorkerError('bad-request', `stepMs must be a finite number ≥ 0, got ${stepMs}.`);
 }
 
-/** `gpu` null forces the wasm path (tests, or a browser without WebGPU). */
+/**
+ * `gpu` null forces the wasm path (tests, or a browser without WebGPU). Workers with jobs of their own pass their
+ * registry and backend owner, so that cancel() reaches those jobs and their engine uses the chosen device.
+ */
 export function createModelWorker(
   kind: WorkerKind,
   gpu: GPU | null = globalThis.navigator?.gpu ?? null,
+  jobs: JobRegistry = new JobRegistry(),
+  backend: BackendOwner = new BackendOwner(kind, gpu),
 ): ModelWorkerApi {
-  const backend = new BackendOwner(kind, gpu);
-  const jobs = new JobRegistry();
-
   return {
     capabilities: (preference) => backend.capabilities(preference),
 

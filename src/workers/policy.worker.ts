@@ -1,7 +1,7 @@
-// The policy worker: owns its GPU device and (from the model issues on) the reasoning policy; comlink facade only.
+// The policy worker: owns its compute backend and the reasoning policy (pixelthink-nano); comlink facade only.
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from './errors';
-import { createModelWorker } from './model-worker';
+import { createPolicyWorker } from './policy-service';
 
 installErrorTransfer();
-Comlink.expose(createModelWorker('policy'));
+Comlink.expose(createPolicyWorker());

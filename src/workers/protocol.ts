@@ -64,7 +64,64 @@ export interface ModelWorkerApi {
   cancel(jobId: string): void;
 }
 
-export type PolicyWorkerApi = ModelWorkerApi;
+export interface LoadedPolicy {
+  modelId: string;
+  device: ComputeBackend;
+  loadMs: number;
+}
+
+/** One policy query: the image's RGBA pixels, the query, and how to decode. */
+export interface PolicyRequest {
+  image: SegmenterImage;
+  query: string;
+  maxNewTokens: number;
+  /** 0 is greedy. */
+  temperature: number;
+  seed: number;
+}
+
+/** One streamed token and the statistics the UI shows beside the chain. */
+export interface PolicyTokenEvent {
+  id: number;
+  text: string;
+  logProb: number;
+  p1: number;
+  p2: number;
+  entropy: number;
+}
+
+export type TokenCallback = (token: PolicyTokenEvent) => void;
+
+/** An object the perception front end found, in the 840 answer frame. */
+export interface PolicyObject {
+  size: string;
+  colour: string;
+  shape: string;
+  x: number;
+  y: number;
+  bbox: Box;
+  points: readonly [Point, Point];
+}
+
+export interface PolicyResult {
+  response: string;
+  /** Generated tokens, the end token included when the model wrote it. */
+  tokenCount: number;
+  /** Margin uncertainty u, 0..1 (method.md §4), and mean entropy in nats. */
+  uncertainty: number;
+  meanEntropy: number;
+  objects: PolicyObject[];
+  timingsMs: { perceive: number; prefill: number; decode: number };
+  /** The square frame the answer's coordinates are in. */
+  frameSize: number;
+}
+
+/** The policy worker: pixelthink-nano (perception + decoder) on the worker's engine backend. */
+export interface PolicyWorkerApi extends ModelWorkerApi {
+  loadPolicy(jobId: string, modelId: string, onProgress: ProgressCallback): Promise<LoadedPolicy>;
+  /** Streams tokens through onToken; cancel(jobId) rejects it with WorkerError('cancelled'). */
+  runPolicy(jobId: string, request: PolicyRequest, onToken: TokenCallback): Promise<PolicyResult>;
+}
 
 export interface LoadedSegmenter {
   modelId: string;

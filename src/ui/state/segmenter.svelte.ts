@@ -96,12 +96,15 @@ class SegmenterState {
     }
   }
 
+  /** Drops the last mask (a new query is on its way, say). */
+  clear(): void {
+    this.result = null;
+    this.prompt = null;
+  }
+
   /** A new image on the stage makes the last mask meaningless. */
   forget(imageId: string | null): void {
-    if (this.result && imageId !== this.encodedImageId) {
-      this.result = null;
-      this.prompt = null;
-    }
+    if (this.result && imageId !== this.encodedImageId) this.clear();
   }
 
   private fail(message: string): void {

@@ -1,13 +1,19 @@
 // App state for the model workers: their handles and the backend each one chose, as Svelte 5 runes.
 import { startPolicyWorker, startSegmenterWorker, type WorkerHandle } from '../../workers/client';
 import { backendPreference } from './backend-preference';
-import type { BackendReport, ModelWorkerApi, SegmenterWorkerApi, WorkerKind } from '../../workers/protocol';
+import type {
+  BackendReport,
+  ModelWorkerApi,
+  PolicyWorkerApi,
+  SegmenterWorkerApi,
+  WorkerKind,
+} from '../../workers/protocol';
 
 export type ReportState =
   { status: 'starting' } | { status: 'ready'; report: BackendReport } | { status: 'failed'; message: string };
 
 class WorkersState {
-  policy: WorkerHandle<ModelWorkerApi> | null = null;
+  policy: WorkerHandle<PolicyWorkerApi> | null = null;
   segmenter: WorkerHandle<SegmenterWorkerApi> | null = null;
   reports = $state<Record<WorkerKind, ReportState>>({
     policy: { status: 'starting' },

@@ -1,0 +1,87 @@
+// End-to-end test of asking the policy: a gallery sample, its query, the chain streaming in, the answer (or what is wrong with it), history, Stop.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launch, openPage, screenshot } from './browser';
+
+const baseUrl = inject('baseUrl');
+
+/** Opens the app with the policy loaded and the first gallery sample on the stage, its query in the box. */
+async function sampleOnStage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
+  const opened = await openPage(browser, baseUrl);
+  const { page } = opened;
+  await expect
+    .poll(() => page.getByTestId('policy-status').textContent(), { timeout: 90_000 })
+    .toMatch(/pixelthink-nano on (webgpu|wasm), loaded/);
+  await expect.poll(() => page.getByTestId('gallery-item').count(), { timeout: 30_000 }).toBe(12);
+  await page.getByTestId('gallery-item').first().click();
+  await expect.poll(() => page.getByTestId('sample-info').count(), { timeout: 30_000 }).toBe(1);
+  await expect.poll(() => page.getByTestId('query-input').inputValue()).not.toBe('');
+  return opened;
+}
+
+describe('asking the policy', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('streams the chain, shows the answer or what is wrong with it, and stores the result', async () => {
+    const { page, errors } = await sampleOnStage(browser);
+    await expect
+      .poll(() => page.getByTestId('segmenter-status').textContent(), { timeout: 60_000 })
+      .toMatch(/loaded/);
+    await page.getByTestId('max-tokens-input').fill('48');
+    await page.getByTestId('max-tokens-input').dispatchEvent('change');
+    const started = Date.now();
+    await page.getByTestId('query-input').press('Enter');
+    await expect
+      .poll(() => page.getByTestId('reasoning-text').textContent(), { timeout: 60_000 })
+      .not.toBe('');
+    await expect
+      .poll(() => page.locator('[data-testid="answer-json"], [data-testid="answer-error"]').count(), {
+        timeout: 120_000,
+      })
+      .toBe(1);
+    const runMs = Date.now() - started;
+    const tokens = Number(await page.getByTestId('stat-tokens').textContent());
+    expect(tokens).toBeGreaterThan(0);
+    expect(tokens).toBeLessThanOrEqual(48);
+    if (await page.getByTestId('answer-json').count()) {
+      const overlay = page.getByTestId('mask-overlay');
+      await expect.poll(() => overlay.getAttribute('data-mask-pixels'), { timeout: 60_000 }).not.toBe('0');
+    } else {
+      await expect(page.getByTestId('answer-error').locator('li').count()).resolves.toBeGreaterThan(0);
+      expect(await page.getByTestId('mask-overlay').getAttribute('data-mask-pixels')).toBe('0');
+    }
+    await expect.poll(() => page.getByTestId('history-item').count(), { timeout: 30_000 }).toBe(1);
+    await screenshot(page, 'run-answer');
+    console.info(`e2e run: ${tokens} tokens in ${runMs} ms`);
+
+    await page.reload();
+    await expect.poll(() => page.getByTestId('history-item').count(), { timeout: 30_000 }).toBe(1);
+    expect(errors).toEqual([]);
+  }, 300_000);
+
+  it('stops a running chain: the partial chain stays, marked stopped, and nothing is stored', async () => {
+    const { page, errors } = await sampleOnStage(browser);
+    await page.getByTestId('max-tokens-input').fill('2000');
+    await page.getByTestId('max-tokens-input').dispatchEvent('change');
+    await page.getByTestId('run-button').click();
+    await expect
+      .poll(async () => ((await page.getByTestId('reasoning-text').textContent()) ?? '').length, {
+        timeout: 60_000,
+      })
+      .toBeGreaterThan(0);
+    await page.getByTestId('stop-button').click();
+    await expect.poll(() => page.getByTestId('run-stopped').count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.getByTestId('reasoning-text').textContent()).not.toBe('');
+    expect(Number(await page.getByTestId('stat-tokens').textContent())).toBeLessThan(2000);
+    await expect(page.getByTestId('run-button').isEnabled()).resolves.toBe(true);
+    expect(await page.getByTestId('history-item').count()).toBe(0);
+    await screenshot(page, 'run-stopped');
+    expect(errors).toEqual([]);
+  }, 300_000);
+});
