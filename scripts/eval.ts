@@ -23,7 +23,10 @@ import type {
 } from '../src/eval/index';
 import { RlError } from '../src/rl/index';
 import { createSamSegmenterRunner } from '../src/eval/sam-segmenter-runner';
-import { createGroundTruthObjectsRunner } from '../src/eval/pixelthink-nano-runner';
+import {
+  createGroundTruthObjectsRunner,
+  createPixelThinkNanoRunner,
+} from '../src/eval/pixelthink-nano-runner';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
 import { configureTransformersForNode } from '../src/model/hub/transformers-node';
 import { NANO_SAM_CONFIG } from '../src/model/nano-sam/config';
@@ -110,6 +113,17 @@ async function run(options: EvalCliOptions, registries: Registries): Promise<voi
 
 /** pixelthink-nano from public/models, greedy, on the engine's wasm backend with all cores. */
 function withShippedPolicies(registry: RunnerRegistry<PolicyRunner>): RunnerRegistry<PolicyRunner> {
+  const options = async () => {
+    const modelRoot = resolve('public/models');
+    configureTransformersForNode(modelRoot);
+    const backend = await WasmBackend.create({ threads: 'auto' });
+    return { modelRoot, backend, sampling: { temperature: 0 }, maxNewTokens: 400, seed: 0 };
+  };
+  registry.register({
+    id: 'pixelthink-nano',
+    description: 'the embedded pixelthink-nano: perception front end + decoder, greedy, engine wasm backend',
+    create: async () => createPixelThinkNanoRunner(await options()),
+  });
   return registry.register({
     id: 'pixelthink-nano-gt-objects',
     description:

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildManifest } from '../src/model/hub/manifest';
 import { policyFolderFiles } from '../src/model/pixelthink-nano/folder';
+import { PERCEPTION_FILE } from '../src/model/pixelthink-nano/perceive';
 import { SftTrainer } from '../src/model/pixelthink-nano/sft';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
 
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       checkpoint: { type: 'string', default: 'checkpoints/pixelthink-nano-sft.safetensors' },
+      perception: { type: 'string', default: 'checkpoints/perception.safetensors' },
       out: { type: 'string', default: 'public/models/pixelthink-nano' },
     },
   });
@@ -21,6 +23,7 @@ async function main(): Promise<void> {
   const trainer = SftTrainer.restore(backend, readFileSync(resolve(values.checkpoint)));
   const training = { sftSteps: trainer.step, seed: trainer.options.seed, batch: trainer.options.batch };
   const files = await policyFolderFiles(trainer.model, training);
+  files.set(PERCEPTION_FILE, readFileSync(resolve(values.perception)));
   const out = resolve(values.out);
   for (const [path, content] of files) writeFileSync(join(out, path), content);
   for (const path of TOKENIZER_FILES) files.set(path, readFileSync(join(out, path)));

@@ -6,6 +6,7 @@ import { extractReasoning } from '../rl/index';
 import type { Backend } from '../webgpu/backend';
 import type { SamplingOptions } from '../model/generate';
 import { loadPixelThinkNano, POLICY_MODEL_ID } from '../model/pixelthink-nano/folder';
+import { PERCEPTION_FILE, perceptionFromCheckpoint } from '../model/pixelthink-nano/perceive';
 import type { Perceive, PixelThinkNano } from '../model/pixelthink-nano/policy';
 import { groundTruthObjects, leftToRightSample } from '../model/pixelthink-nano/sft-data';
 import { EvalError } from './errors';
@@ -20,6 +21,9 @@ export interface NanoRunnerOptions {
   maxNewTokens: number;
   seed: number;
 }
+
+const TOKEN_COUNTING =
+  'pixelthink-nano tokenizer (byte-level BPE, 2342 ids); reasoning tokens = tokens inside <think>';
 
 /** Node reads the folder from disk. */
 function diskReader(root: string) {
@@ -50,6 +54,22 @@ async function answerWith(
     reasoningTokens: policy.tokenizer.encode(extractReasoning(run.response)).length,
     uncertainty: run.sequence.uncertainty.uncertainty,
     timingsMs: { perceive, prefill, decode, generate: perceive + prefill + decode },
+  };
+}
+
+/** The policy a user runs: the perception front end on the image, then the decoder. */
+export async function createPixelThinkNanoRunner(options: NanoRunnerOptions): Promise<PolicyRunner> {
+  const read = diskReader(options.modelRoot);
+  const weights = await read(PERCEPTION_FILE);
+  if (!weights) throw new EvalError(`${POLICY_MODEL_ID}: ${PERCEPTION_FILE} is missing`);
+  const perceive = perceptionFromCheckpoint(options.backend, weights);
+  const policy = await loadPixelThinkNano(POLICY_MODEL_ID, read, options.backend, perceive);
+  return {
+    id: POLICY_MODEL_ID,
+    tokenCounting: TOKEN_COUNTING,
+    renderSize: 128,
+    answer: (input) => answerWith(policy, input, options),
+    dispose: () => options.backend.dispose(),
   };
 }
 
