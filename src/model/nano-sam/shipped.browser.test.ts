@@ -14,17 +14,20 @@ function iou(a: Uint8Array, b: Uint8Array): number {
   return union === 0 ? 0 : inter / union;
 }
 
+/** WebGPU on SwiftShader takes seconds per decode, so it checks one scene; wasm checks three. */
+const SCENES: Record<string, number[]> = { wasm: [0, 1, 2], webgpu: [0] };
+
 describe.each(['wasm', 'webgpu'] as SegmenterDevice[])('shipped nano-sam on %s', (device) => {
   let segmenter: SamSegmenter;
   beforeAll(async () => {
     configureTransformers();
     segmenter = await SamSegmenter.load('nano-sam', { device });
-  });
+  }, 60_000);
   afterAll(() => segmenter?.dispose());
 
   it('segments ShapeWorld test targets from their ground-truth box and points', async () => {
     const scores: number[] = [];
-    for (const index of [0, 1, 2]) {
+    for (const index of SCENES[device] ?? []) {
       const record = sample('test', index);
       const image = renderScene(record, 200);
       await segmenter.encode(image);
@@ -37,5 +40,5 @@ describe.each(['wasm', 'webgpu'] as SegmenterDevice[])('shipped nano-sam on %s',
       scores.push(iou(result.mask, objectMask(image, record.target)));
     }
     expect(scores.reduce((a, b) => a + b, 0) / scores.length).toBeGreaterThan(0.85);
-  });
+  }, 180_000);
 });
