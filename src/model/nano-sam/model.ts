@@ -1,17 +1,19 @@
 // nano-sam in engine ops: seeded parameters, the conv encoder and the dense-prompt decoder with a per-pixel head, with autograd.
 import type { Backend } from '../../webgpu/backend';
 import { fromArray, parameter, randn, zeros } from '../../webgpu/creation';
-import { conv2d } from '../../webgpu/ops/conv';
-import { add, relu } from '../../webgpu/ops/elementwise';
+import { relu } from '../../webgpu/ops/elementwise';
 import { linear } from '../../webgpu/ops/matmul';
 import { mean } from '../../webgpu/ops/reduce';
 import { broadcastTo, concat, permute, reshape, slice } from '../../webgpu/ops/shape';
 import { Random } from '../../webgpu/random';
 import type { Tensor } from '../../webgpu/tensor';
+import { applyConv, param, type ConvLayer } from '../layers/conv';
 import type { NanoSamConfig } from './config';
 import { cellSize, embeddingChannels, gridSize, POSITION_CHANNELS, PROMPT_CHANNELS } from './config';
 import type { NanoSamPrompt } from './prompt';
 import { cellCentres, promptMaps } from './prompt';
+
+export type { ConvLayer };
 
 /** Parameters by name (PyTorch-style names and layouts: conv [cOut, cIn, kh, kw], linear [out, in]). */
 export type NanoSamParams = Map<string, Tensor>;
@@ -21,15 +23,6 @@ export interface NanoSamOutput {
   iouScores: Tensor;
   /** [batch, candidates, S, S] mask logits at the input resolution. */
   maskLogits: Tensor;
-}
-
-/** One convolution of the network: its parameter name prefix, kernel and stride. */
-export interface ConvLayer {
-  name: string;
-  cIn: number;
-  cOut: number;
-  kernel: number;
-  stride: number;
 }
 
 /** Encoder convolutions in order; every one but the last is followed by ReLU. */
@@ -110,20 +103,6 @@ export function parameterCount(params: NanoSamParams): number {
   let total = 0;
   for (const t of params.values()) total += t.size;
   return total;
-}
-
-function param(params: NanoSamParams, name: string): Tensor {
-  const t = params.get(name);
-  if (!t) throw new Error(`nano-sam: missing parameter ${name}`);
-  return t;
-}
-
-function applyConv(params: NanoSamParams, layer: ConvLayer, x: Tensor): Tensor {
-  const y = conv2d(x, param(params, `${layer.name}.weight`), {
-    stride: layer.stride,
-    padding: (layer.kernel - 1) / 2,
-  });
-  return add(y, reshape(param(params, `${layer.name}.bias`), [1, layer.cOut, 1, 1]));
 }
 
 /**

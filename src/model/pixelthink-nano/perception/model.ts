@@ -1,25 +1,18 @@
 // The pixelthink-nano perception detector in engine ops: seeded parameters and the forward pass to per-cell head maps.
 import type { Backend } from '../../../webgpu/backend';
 import { fromArray, parameter, randn, zeros } from '../../../webgpu/creation';
-import { conv2d } from '../../../webgpu/ops/conv';
 import { add, relu } from '../../../webgpu/ops/elementwise';
 import { broadcastTo, reshape, slice } from '../../../webgpu/ops/shape';
 import { Random } from '../../../webgpu/random';
 import type { Tensor } from '../../../webgpu/tensor';
 import type { HeadName, PerceptionConfig } from './config';
 import { HEAD_CHANNELS, HEAD_NAMES, INPUT_CHANNELS, OUTPUT_CHANNELS } from './config';
+import { applyConv, MissingParameterError, type ConvLayer } from '../../layers/conv';
+
+export { MissingParameterError, type ConvLayer };
 
 /** Parameters by name (PyTorch layouts: conv weights [cOut, cIn, kh, kw]). */
 export type PerceptionParams = Map<string, Tensor>;
-
-/** One convolution: its parameter name prefix, channels, kernel and stride. */
-export interface ConvLayer {
-  name: string;
-  cIn: number;
-  cOut: number;
-  kernel: number;
-  stride: number;
-}
 
 /** The network's convolutions by stage; every one is followed by ReLU except `context.project` and `head.out`. */
 export interface PerceptionLayers {
@@ -112,27 +105,6 @@ export function parameterCount(params: PerceptionParams): number {
   let total = 0;
   for (const t of params.values()) total += t.size;
   return total;
-}
-
-export class MissingParameterError extends Error {
-  constructor(readonly parameterName: string) {
-    super(`pixelthink-nano perception: missing parameter ${parameterName}`);
-    this.name = 'MissingParameterError';
-  }
-}
-
-function param(params: PerceptionParams, name: string): Tensor {
-  const t = params.get(name);
-  if (!t) throw new MissingParameterError(name);
-  return t;
-}
-
-function applyConv(params: PerceptionParams, layer: ConvLayer, x: Tensor): Tensor {
-  const y = conv2d(x, param(params, `${layer.name}.weight`), {
-    stride: layer.stride,
-    padding: (layer.kernel - 1) / 2,
-  });
-  return add(y, reshape(param(params, `${layer.name}.bias`), [1, layer.cOut, 1, 1]));
 }
 
 /** Nearest-neighbour ×2 upsampling [b, c, h, w] → [b, c, 2h, 2w] (a broadcast, so its gradient sums the 2×2 block). */
