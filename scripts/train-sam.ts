@@ -1,11 +1,9 @@
 // CLI: trains nano-sam on ShapeWorld with the engine's wasm backend; resumable (npm run train:sam -- --help).
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { NANO_SAM_CONFIG } from '../src/model/nano-sam/config';
 import { DEFAULT_TRAIN_OPTIONS, NanoSamTrainer, type StepMetrics } from '../src/model/nano-sam/train';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
-import { positiveInt, trainingLoop } from './lib/training-cli';
+import { trainerArgs, trainingLoop } from './lib/training-cli';
 
 const USAGE = `npm run train:sam -- [options]
   --checkpoint <file>  checkpoint to resume from and write (default checkpoints/nano-sam.safetensors)
@@ -17,37 +15,17 @@ const USAGE = `npm run train:sam -- [options]
   --json               print the final metrics as JSON on stdout
 Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C writes the checkpoint and exits.`;
 
-function options() {
-  const { values } = parseArgs({
-    options: {
-      checkpoint: { type: 'string', default: 'checkpoints/nano-sam.safetensors' },
-      steps: { type: 'string' },
-      seed: { type: 'string' },
-      every: { type: 'string', default: '25' },
-      fresh: { type: 'boolean', default: false },
-      threads: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  return values;
-}
-
 function details(m: StepMetrics): string {
   return `loss ${m.loss.toFixed(4)} iou ${(100 * m.bestIou).toFixed(1)}% lr ${m.lr.toExponential(2)}`;
 }
 
 async function main(): Promise<void> {
-  const args = options();
+  const args = trainerArgs('checkpoints/nano-sam.safetensors');
+  const { path, steps, seed, every, threads } = args;
   if (args.help) {
     console.log(USAGE);
     return;
   }
-  const path = resolve(args.checkpoint);
-  const steps = positiveInt('steps', args.steps);
-  const seed = positiveInt('seed', args.seed);
-  const every = positiveInt('every', args.every) ?? 25;
-  const threads = positiveInt('threads', args.threads);
   const backend = await WasmBackend.create({ threads: threads ?? 'auto' });
   const resume = !args.fresh && existsSync(path);
   const trainer = resume

@@ -1,13 +1,12 @@
 // CLI: supervised training of pixelthink-nano's decoder on ShapeWorld with the engine's wasm backend; resumable (npm run train:sft -- --help).
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { configureTransformersForNode } from '../src/model/hub/transformers-node';
 import { nanoDecoderConfig } from '../src/model/pixelthink-nano/config';
 import { DEFAULT_SFT_OPTIONS, SftTrainer, type SftMetrics } from '../src/model/pixelthink-nano/sft';
 import { PolicyTokenizer } from '../src/model/pixelthink-nano/tokens';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
-import { positiveInt, trainingLoop } from './lib/training-cli';
+import { trainerArgs, trainingLoop } from './lib/training-cli';
 
 const USAGE = `npm run train:sft -- [options]
   --checkpoint <file>  checkpoint to resume from and write (default checkpoints/pixelthink-nano-sft.safetensors)
@@ -24,27 +23,12 @@ function details(m: SftMetrics): string {
 }
 
 async function main(): Promise<void> {
-  const { values: args } = parseArgs({
-    options: {
-      checkpoint: { type: 'string', default: 'checkpoints/pixelthink-nano-sft.safetensors' },
-      steps: { type: 'string' },
-      seed: { type: 'string' },
-      every: { type: 'string', default: '25' },
-      fresh: { type: 'boolean', default: false },
-      threads: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  const args = trainerArgs('checkpoints/pixelthink-nano-sft.safetensors');
+  const { path, steps, seed, every, threads } = args;
   if (args.help) {
     console.log(USAGE);
     return;
   }
-  const path = resolve(args.checkpoint);
-  const steps = positiveInt('steps', args.steps);
-  const seed = positiveInt('seed', args.seed);
-  const every = positiveInt('every', args.every) ?? 25;
-  const threads = positiveInt('threads', args.threads);
   configureTransformersForNode(resolve('public/models'));
   const tokenizer = await PolicyTokenizer.load('pixelthink-nano');
   const backend = await WasmBackend.create({ threads: threads ?? 'auto' });

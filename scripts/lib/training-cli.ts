@@ -1,6 +1,7 @@
 // What the training CLIs share: atomic checkpoint writes, a progress line with ETA, and Ctrl-C handling.
 import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 
 /** Written to a temporary file first so a crash mid-write never leaves a torn checkpoint. */
 export function writeAtomically(path: string, bytes: Uint8Array): void {
@@ -90,4 +91,41 @@ export async function trainingLoop<M extends { step: number; loss: number; ms: n
     `\n${stop.interrupted ? 'interrupted' : 'done'}: step ${trainer.step}/${total} in ${minutes.toFixed(1)} min, checkpoint ${path}\n`,
   );
   return { last, interrupted: stop.interrupted, minutes };
+}
+
+/** The command line the model trainers share (train:sam, train:sft), parsed and checked. */
+export interface TrainerArgs {
+  help: boolean;
+  path: string;
+  steps: number | undefined;
+  seed: number | undefined;
+  every: number;
+  fresh: boolean;
+  threads: number | undefined;
+  json: boolean;
+}
+
+export function trainerArgs(defaultCheckpoint: string): TrainerArgs {
+  const { values } = parseArgs({
+    options: {
+      checkpoint: { type: 'string', default: defaultCheckpoint },
+      steps: { type: 'string' },
+      seed: { type: 'string' },
+      every: { type: 'string', default: '25' },
+      fresh: { type: 'boolean', default: false },
+      threads: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  return {
+    help: values.help,
+    path: resolve(values.checkpoint),
+    steps: positiveInt('steps', values.steps),
+    seed: positiveInt('seed', values.seed),
+    every: positiveInt('every', values.every) ?? 25,
+    fresh: values.fresh,
+    threads: positiveInt('threads', values.threads),
+    json: values.json,
+  };
 }

@@ -3,16 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectMask, renderScene, sample } from '../../data/shapeworld/index';
 import { configureTransformers } from '../hub/transformers-env';
 import { SamSegmenter, type SegmenterDevice } from '../segmenter/sam-segmenter';
+import { maskIoU } from '../../rl/metrics';
 import { groundTruthPrompt } from './data';
-
-function iou(a: Uint8Array, b: Uint8Array): number {
-  let [inter, union] = [0, 0];
-  for (let i = 0; i < a.length; i++) {
-    inter += a[i] && b[i] ? 1 : 0;
-    union += a[i] || b[i] ? 1 : 0;
-  }
-  return union === 0 ? 0 : inter / union;
-}
 
 /** WebGPU on SwiftShader takes seconds per decode, so it checks one scene; wasm checks three. */
 const SCENES: Record<string, number[]> = { wasm: [0, 1, 2], webgpu: [0] };
@@ -37,7 +29,7 @@ describe.each(['wasm', 'webgpu'] as SegmenterDevice[])('shipped nano-sam on %s',
         points: (prompt.points ?? []) as [number, number][],
       });
       expect([result.width, result.height]).toEqual([200, 200]);
-      scores.push(iou(result.mask, objectMask(image, record.target)));
+      scores.push(maskIoU(result.mask, objectMask(image, record.target)));
     }
     expect(scores.reduce((a, b) => a + b, 0) / scores.length).toBeGreaterThan(0.85);
   }, 180_000);

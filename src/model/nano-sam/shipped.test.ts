@@ -7,20 +7,11 @@ import { objectMask, renderScene, sample } from '../../data/shapeworld/index';
 import { verifyManifest, type ModelManifest } from '../hub/manifest';
 import { configureTransformersForNode } from '../hub/transformers-node';
 import { SamSegmenter } from '../segmenter/sam-segmenter';
+import { maskIoU } from '../../rl/metrics';
 import { groundTruthPrompt } from './data';
 
 const MODELS = resolve('public/models');
 const FOLDER = join(MODELS, 'nano-sam');
-
-function iou(a: Uint8Array, b: Uint8Array): number {
-  let inter = 0;
-  let union = 0;
-  for (let i = 0; i < a.length; i++) {
-    inter += a[i] && b[i] ? 1 : 0;
-    union += a[i] || b[i] ? 1 : 0;
-  }
-  return union === 0 ? 0 : inter / union;
-}
 
 /** Test sample 0's target at 256 px (the processor resizes it to the model's 128), its mask and GT prompt. */
 function testScene(index: number) {
@@ -60,9 +51,9 @@ describe('shipped nano-sam', () => {
       const points = (prompt.points ?? []) as [number, number][];
       const both = await segmenter.segment({ bbox, points });
       expect([both.width, both.height]).toEqual([256, 256]);
-      results.both!.push(iou(both.mask, truth));
-      results.box!.push(iou((await segmenter.segment({ bbox, points: [] })).mask, truth));
-      results.points!.push(iou((await segmenter.segment({ points, bbox: [0, 0, 0, 0] })).mask, truth));
+      results.both!.push(maskIoU(both.mask, truth));
+      results.box!.push(maskIoU((await segmenter.segment({ bbox, points: [] })).mask, truth));
+      results.points!.push(maskIoU((await segmenter.segment({ points, bbox: [0, 0, 0, 0] })).mask, truth));
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(results.both!), 'box + points').toBeGreaterThan(0.85);
