@@ -6,6 +6,7 @@ import { buildManifest } from '../src/model/hub/manifest';
 import { policyFolderFiles } from '../src/model/pixelthink-nano/folder';
 import { PERCEPTION_FILE } from '../src/model/pixelthink-nano/perceive';
 import { SftTrainer } from '../src/model/pixelthink-nano/sft';
+import { parametersOnly } from '../src/model/training/checkpoint';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
 
 /** Files of the folder that other commands write (the tokenizer) but the manifest covers too. */
@@ -17,13 +18,27 @@ async function main(): Promise<void> {
       checkpoint: { type: 'string', default: 'checkpoints/pixelthink-nano-sft.safetensors' },
       perception: { type: 'string', default: 'checkpoints/perception.safetensors' },
       out: { type: 'string', default: 'public/models/pixelthink-nano' },
+      bits: { type: 'string', default: '8' },
+      'group-size': { type: 'string', default: '32' },
     },
   });
+  const bits = Number(values.bits);
+  const groupSize = Number(values['group-size']);
+  if (bits !== 8 && bits !== 4) throw new Error(`--bits must be 8 or 4, got ${values.bits}`);
+  if (!Number.isInteger(groupSize) || groupSize < 1)
+    throw new Error(`--group-size must be a positive integer`);
   const backend = await WasmBackend.create({ threads: 1 });
   const trainer = SftTrainer.restore(backend, readFileSync(resolve(values.checkpoint)));
-  const training = { sftSteps: trainer.step, seed: trainer.options.seed, batch: trainer.options.batch };
+  const training = {
+    sftSteps: trainer.step,
+    seed: trainer.options.seed,
+    batch: trainer.options.batch,
+    weights: `q${bits} projections (group ${groupSize}), f32 embeddings and norms`,
+  };
+  // The projections ship packed (the LM head is the tied embedding table, which stays f32).
+  await trainer.model.quantize({ bits, groupSize });
   const files = await policyFolderFiles(trainer.model, training);
-  files.set(PERCEPTION_FILE, readFileSync(resolve(values.perception)));
+  files.set(PERCEPTION_FILE, parametersOnly(readFileSync(resolve(values.perception))));
   const out = resolve(values.out);
   for (const [path, content] of files) writeFileSync(join(out, path), content);
   for (const path of TOKENIZER_FILES) files.set(path, readFileSync(join(out, path)));
@@ -31,7 +46,7 @@ async function main(): Promise<void> {
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const total = manifest.files.reduce((n, f) => n + f.bytes, 0);
   console.log(
-    `pixelthink-nano (SFT step ${trainer.step}) → ${out}: ${manifest.files.length} files, ${(total / 1024).toFixed(0)} KiB`,
+    `pixelthink-nano (SFT step ${trainer.step}, q${bits}) → ${out}: ${manifest.files.length} files, ${(total / 1024).toFixed(0)} KiB`,
   );
   backend.dispose();
 }

@@ -4,9 +4,10 @@ import { resolve } from 'node:path';
 import { configureTransformersForNode } from '../src/model/hub/transformers-node';
 import { nanoDecoderConfig } from '../src/model/pixelthink-nano/config';
 import { DEFAULT_SFT_OPTIONS, SftTrainer, type SftMetrics } from '../src/model/pixelthink-nano/sft';
+import { probeDecoder } from '../src/model/pixelthink-nano/probe';
 import { PolicyTokenizer } from '../src/model/pixelthink-nano/tokens';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
-import { trainerArgs, trainingLoop } from './lib/training-cli';
+import { positiveInt, trainerArgs, trainingLoop } from './lib/training-cli';
 
 const USAGE = `npm run train:sft -- [options]
   --checkpoint <file>  checkpoint to resume from and write (default checkpoints/pixelthink-nano-sft.safetensors)
@@ -16,6 +17,8 @@ const USAGE = `npm run train:sft -- [options]
   --fresh              ignore an existing checkpoint and start over
   --threads <n>        wasm threads (default: all cores)
   --json               print the final metrics as JSON on stdout
+  --probe <n>          no training: greedy chains of the checkpoint on val samples 0..n-1 with their true object
+                       lists; prints the pilot metrics (formatted, attributes listed right, target picked per level)
 Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C writes the checkpoint and exits.`;
 
 function details(m: SftMetrics): string {
@@ -23,7 +26,7 @@ function details(m: SftMetrics): string {
 }
 
 async function main(): Promise<void> {
-  const args = trainerArgs('checkpoints/pixelthink-nano-sft.safetensors');
+  const args = trainerArgs('checkpoints/pixelthink-nano-sft.safetensors', ['probe']);
   const { path, steps, seed, every, threads } = args;
   if (args.help) {
     console.log(USAGE);
@@ -32,6 +35,22 @@ async function main(): Promise<void> {
   configureTransformersForNode(resolve('public/models'));
   const tokenizer = await PolicyTokenizer.load('pixelthink-nano');
   const backend = await WasmBackend.create({ threads: threads ?? 'auto' });
+  const probe = positiveInt('probe', args.extra.probe);
+  if (probe) {
+    const trained = SftTrainer.restore(backend, readFileSync(path));
+    const summary = await probeDecoder(trained.model, tokenizer, {
+      split: 'val',
+      first: 0,
+      count: probe,
+      maxNewTokens: 600,
+      onResponse: (index, response, item) => {
+        if (index < 3) process.stderr.write(`val ${index} (${item.level}): ${response}\n`);
+      },
+    });
+    console.log(JSON.stringify({ step: trained.step, ...summary }));
+    backend.dispose();
+    return;
+  }
   const resume = !args.fresh && existsSync(path);
   const trainer = resume
     ? SftTrainer.restore(backend, readFileSync(path), steps ? { steps } : {})

@@ -103,9 +103,11 @@ export interface TrainerArgs {
   fresh: boolean;
   threads: number | undefined;
   json: boolean;
+  /** Values of the trainer's own string options (`extra`), by name. */
+  extra: Record<string, string | undefined>;
 }
 
-export function trainerArgs(defaultCheckpoint: string): TrainerArgs {
+export function trainerArgs(defaultCheckpoint: string, extra: readonly string[] = []): TrainerArgs {
   const { values } = parseArgs({
     options: {
       checkpoint: { type: 'string', default: defaultCheckpoint },
@@ -116,8 +118,10 @@ export function trainerArgs(defaultCheckpoint: string): TrainerArgs {
       threads: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
+      ...Object.fromEntries(extra.map((name) => [name, { type: 'string' as const }])),
     },
   });
+  const own = values as Record<string, unknown>;
   return {
     help: values.help,
     path: resolve(values.checkpoint),
@@ -127,5 +131,6 @@ export function trainerArgs(defaultCheckpoint: string): TrainerArgs {
     fresh: values.fresh,
     threads: positiveInt('threads', values.threads),
     json: values.json,
+    extra: Object.fromEntries(extra.map((name) => [name, own[name] as string | undefined])),
   };
 }

@@ -17,7 +17,7 @@ export interface DecodeShape {
 /** Prefills `cached` prompt tokens once at batch 1 (as generateGroup does) into a cache to expand per run. */
 function prefill(model: Transformer, backend: Backend, cached: number): KvCache {
   const rng = new Random(9);
-  const cache = new KvCache(NANO_CONFIG.layers, 1, NANO_CONFIG.maxPositions);
+  const cache = KvCache.forModel(NANO_CONFIG);
   const ids = Array.from({ length: cached }, () => rng.int(NANO_CONFIG.vocab));
   const inputIds = fromArray(ids, [1, cached], { backend, dtype: 'i32' });
   model.forward({ inputIds, cache, logitsFrom: cached - 1 }).dispose();

@@ -42,18 +42,20 @@ const PLURAL_SHAPES: Record<string, string> = {
   ring: 'rings',
 };
 
-function describe(object: SceneObject): string {
+type Described = Pick<SceneObject, 'size' | 'colour' | 'shape' | 'x' | 'y'>;
+
+function describe(object: Described): string {
   return `${object.size} ${object.colour} ${object.shape}`;
 }
 
-function at(object: SceneObject): string {
-  return `at (${object.x}, ${object.y})`;
+/** "large red circle at (120, 340)": how every chain names an object (and pixelthink-nano's object list too). */
+export function objectPhrase(object: Described): string {
+  return `${describe(object)} at (${Math.round(object.x)}, ${Math.round(object.y)})`;
 }
 
 /** "the large red circle at (120, 340)". */
 function mention(scene: Scene, index: number): string {
-  const object = scene.objects[index] as SceneObject;
-  return `the ${describe(object)} ${at(object)}`;
+  return `the ${objectPhrase(scene.objects[index] as SceneObject)}`;
 }
 
 function listing(scene: Scene, members: readonly number[]): string {
@@ -193,8 +195,7 @@ export function longReasoning({ scene, program, target, query }: ReasoningInput)
     .map((_, i) => i)
     .sort((a, b) => (scene.objects[a]?.x ?? 0) - (scene.objects[b]?.x ?? 0));
   const inventory = order.map((i) => {
-    const object = scene.objects[i] as SceneObject;
-    return `a ${describe(object)} ${at(object)}`;
+    return `a ${objectPhrase(scene.objects[i] as SceneObject)}`;
   });
   return [
     `The query asks for "${query}".`,
@@ -212,7 +213,7 @@ function canonical(program: Program): string {
 /** Short chain: only the decisive facts (the anchor, then the target). */
 export function shortReasoning({ scene, program, target }: ReasoningInput): string {
   const targetObject = scene.objects[target] as SceneObject;
-  const result = `the ${describe(targetObject)} ${at(targetObject)}`;
+  const result = `the ${objectPhrase(targetObject)}`;
   if (program.op === 'relate' || program.op === 'same') {
     const anchorIndex = members(program.anchor, scene)[0] ?? -1;
     const anchor = scene.objects[anchorIndex] as SceneObject;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ReferenceBackend, embedding, keep, scope } from '../../webgpu';
 import { stepStatsFromLogits } from '../../rl';
 import { TINY_CONFIG, hostLogits, ids, maxAbsDiff, tinyModel } from '../transformer/test-support';
-import { EMBED_TOKENS } from '../transformer';
+import { EMBED_TOKENS, transformerConfig } from '../transformer';
 import type { Transformer } from '../transformer';
 import { GenerationCancelledError, KvCache, argmax, generate, generateGroup } from '.';
 import type { TokenEvent } from '.';
@@ -17,30 +17,40 @@ async function lastLogits(model: Transformer, tokens: readonly number[]): Promis
   return all.slice(all.length - V);
 }
 
+/** The same tiny decoder with token shift: its cache carries a history slot through prefill, expand and drops. */
+const SHIFTED = transformerConfig({ ...TINY_CONFIG, tokenShift: 2 });
+const CONFIGS = [
+  ['plain', TINY_CONFIG],
+  ['token shift', SHIFTED],
+] as const;
+
 describe('generation', () => {
-  it('decodes with the KV cache exactly as recomputing the full forward each step', async () => {
-    const backend = new ReferenceBackend({ poison: true });
-    const model = tinyModel(backend);
-    const cached = await generate(model, PROMPT, { maxNewTokens: 12, sampling: { temperature: 0 } });
-    // Without a cache: greedy on a full forward of everything so far.
-    const tokens = [...PROMPT];
-    for (let step = 0; step < 12; step++)
-      tokens.push(argmax({ logits: await lastLogits(model, tokens), offset: 0, size: V }));
-    expect(cached.tokens).toEqual(tokens.slice(PROMPT.length));
-    // And the logits themselves, step by step through the cache.
-    const cache = new KvCache(TINY_CONFIG.layers, 1, TINY_CONFIG.maxPositions);
-    let worst = 0;
-    let fed = PROMPT as readonly number[];
-    for (let t = PROMPT.length; t < tokens.length; t++) {
-      const fromCache = await hostLogits(model, () => ({ inputIds: ids(model, [fed]), cache }));
-      const recomputed = await lastLogits(model, tokens.slice(0, t));
-      worst = Math.max(worst, maxAbsDiff(fromCache.slice(fromCache.length - V), recomputed));
-      fed = [tokens[t] as number];
-    }
-    cache.dispose();
-    expect(worst).toBeLessThan(1e-5);
-    model.dispose();
-  });
+  it.each(CONFIGS)(
+    'decodes with the KV cache exactly as recomputing the full forward each step (%s)',
+    async (_, config) => {
+      const backend = new ReferenceBackend({ poison: true });
+      const model = tinyModel(backend, 1, config);
+      const cached = await generate(model, PROMPT, { maxNewTokens: 12, sampling: { temperature: 0 } });
+      // Without a cache: greedy on a full forward of everything so far.
+      const tokens = [...PROMPT];
+      for (let step = 0; step < 12; step++)
+        tokens.push(argmax({ logits: await lastLogits(model, tokens), offset: 0, size: V }));
+      expect(cached.tokens).toEqual(tokens.slice(PROMPT.length));
+      // And the logits themselves, step by step through the cache.
+      const cache = KvCache.forModel(config);
+      let worst = 0;
+      let fed = PROMPT as readonly number[];
+      for (let t = PROMPT.length; t < tokens.length; t++) {
+        const fromCache = await hostLogits(model, () => ({ inputIds: ids(model, [fed]), cache }));
+        const recomputed = await lastLogits(model, tokens.slice(0, t));
+        worst = Math.max(worst, maxAbsDiff(fromCache.slice(fromCache.length - V), recomputed));
+        fed = [tokens[t] as number];
+      }
+      cache.dispose();
+      expect(worst).toBeLessThan(1e-5);
+      model.dispose();
+    },
+  );
 
   it('samples deterministically from a seed, and top-k = 1 equals greedy', async () => {
     const backend = new ReferenceBackend({ poison: true });
@@ -63,25 +73,28 @@ describe('generation', () => {
     model.dispose();
   });
 
-  it('decodes a group of G like G independent decodes, with per-sequence stops, and leaks nothing', async () => {
-    const backend = new ReferenceBackend({ poison: true });
-    const model = tinyModel(backend);
-    const before = backend.liveStorageCount();
-    const options = { maxNewTokens: 14, stopTokens: [0, 1, 2], sampling: { temperature: 1 }, seed: 100 };
-    const group = await generateGroup(model, PROMPT, { ...options, groupSize: 5 });
-    expect(backend.liveStorageCount()).toBe(before);
-    const lengths = group.sequences.map((s) => s.tokens.length);
-    expect(new Set(lengths).size).toBeGreaterThan(1); // the stops really differ between sequences
-    for (let i = 0; i < 5; i++) {
-      const alone = await generate(model, PROMPT, { ...options, seed: 100 + i });
-      const inGroup = group.sequences[i];
-      expect(inGroup?.tokens).toEqual(alone.tokens);
-      expect(inGroup?.finishReason).toBe(alone.finishReason);
-      expect(maxAbsDiff(inGroup?.logProbs ?? [], alone.logProbs)).toBeLessThan(1e-6);
-      expect(inGroup?.uncertainty.uncertainty).toBeCloseTo(alone.uncertainty.uncertainty, 6);
-    }
-    model.dispose();
-  });
+  it.each(CONFIGS)(
+    'decodes a group of G like G independent decodes, with per-sequence stops, and leaks nothing (%s)',
+    async (_, config) => {
+      const backend = new ReferenceBackend({ poison: true });
+      const model = tinyModel(backend, 1, config);
+      const before = backend.liveStorageCount();
+      const options = { maxNewTokens: 14, stopTokens: [0, 1, 2], sampling: { temperature: 1 }, seed: 100 };
+      const group = await generateGroup(model, PROMPT, { ...options, groupSize: 5 });
+      expect(backend.liveStorageCount()).toBe(before);
+      const lengths = group.sequences.map((s) => s.tokens.length);
+      expect(new Set(lengths).size).toBeGreaterThan(1); // the stops really differ between sequences
+      for (let i = 0; i < 5; i++) {
+        const alone = await generate(model, PROMPT, { ...options, seed: 100 + i });
+        const inGroup = group.sequences[i];
+        expect(inGroup?.tokens).toEqual(alone.tokens);
+        expect(inGroup?.finishReason).toBe(alone.finishReason);
+        expect(maxAbsDiff(inGroup?.logProbs ?? [], alone.logProbs)).toBeLessThan(1e-6);
+        expect(inGroup?.uncertainty.uncertainty).toBeCloseTo(alone.uncertainty.uncertainty, 6);
+      }
+      model.dispose();
+    },
+  );
 
   it('reports p1, p2, entropy and log-prob per token exactly as src/rl computes them from the logits', async () => {
     const backend = new ReferenceBackend({ poison: true });

@@ -140,7 +140,7 @@ export async function generateGroup(
   );
   const timings: GenerationTimings = { prefillMs: 0, decodeMs: 0, generatedTokens: 0, decodeSteps: 0 };
   const started = performance.now();
-  const prefillCache = new KvCache(model.config.layers, 1, model.config.maxPositions);
+  const prefillCache = KvCache.forModel(model.config);
   let cache = prefillCache;
   try {
     let logits = await readLogits(prefill(model, prompt, prefillCache, options));

@@ -1,8 +1,8 @@
 // The KV cache: per-layer key/value buffers [batch, capacity, kvHeads, headDim] filled in place, shareable across a group.
 import { broadcastTo, embedding, fromArray, keep, reshape, scope, writeSlice, zeros } from '../../webgpu';
 import type { Tensor } from '../../webgpu';
-import type { AttentionCache } from '../transformer';
-import { ForwardInputError } from '../transformer';
+import type { AttentionCache, TransformerConfig } from '../transformer';
+import { ForwardInputError, cacheSlots } from '../transformer';
 
 /** One layer's buffers; rows [0, length) along axis 1 hold tokens, the rest is room to write into. */
 interface LayerEntry {
@@ -37,6 +37,11 @@ export class KvCache implements AttentionCache {
   }
 
   /** Rows the layer's buffers hold (filled or not); 0 before its first extend. */
+  /** An empty cache with a slot for every layer of `config` (and its token-shift history), up to its max positions. */
+  static forModel(config: TransformerConfig, batch = 1): KvCache {
+    return new KvCache(cacheSlots(config), batch, config.maxPositions);
+  }
+
   capacity(layer: number): number {
     return (this.entries[layer]?.keys.shape[1] as number | undefined) ?? 0;
   }

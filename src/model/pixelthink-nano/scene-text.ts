@@ -1,5 +1,6 @@
 // The object list the perception front end hands to pixelthink-nano's decoder, as the text inside the vision block.
 import type { Box, Colour, Point, Shape, Size } from '../../data/shapeworld/index';
+import { formatAnswer, objectPhrase } from '../../data/shapeworld/index';
 
 /** One object as perceived: attributes, centre, tight box and the two inscribed points, all in the 840 frame. */
 export interface PerceivedObject {
@@ -17,18 +18,19 @@ export function leftToRight<T extends { x: number; y: number }>(objects: readonl
   return [...objects].sort((a, b) => a.x - b.x || a.y - b.y);
 }
 
-const list = (values: readonly number[]) => `[${values.map((v) => Math.round(v)).join(',')}]`;
-
-/** "medium blue square at (643, 474) box [575,406,710,541] points [642,473] [691,522]". */
-export function objectText(object: PerceivedObject): string {
+/** `(643, 474) {"bbox": [575,406,710,541], "points_1": [642,473], "points_2": [691,522]}`: the answer about it. */
+export function answerEntry(object: PerceivedObject): string {
   const [p1, p2] = object.points;
-  return (
-    `${object.size} ${object.colour} ${object.shape} at (${Math.round(object.x)}, ${Math.round(object.y)}) ` +
-    `box ${list(object.bbox)} points ${list(p1)} ${list(p2)}`
-  );
+  return `(${Math.round(object.x)}, ${Math.round(object.y)}) ${formatAnswer({ bbox: object.bbox, points: [p1, p2] })}`;
 }
 
-/** The vision block's text: the objects left to right, ";"-separated. */
+/**
+ * The vision block's text, laid out for copying: first the objects left to right exactly as the long chain lists
+ * them ("objects: a small green triangle at (105, 413); a …."), so the listing is one contiguous copy; then, keyed
+ * by centre, each object's answer JSON exactly as the answer writes it, so the answer is a copy of one entry.
+ */
 export function sceneText(objects: readonly PerceivedObject[]): string {
-  return leftToRight(objects).map(objectText).join('; ');
+  const ordered = leftToRight(objects);
+  const listing = ordered.map((o) => `a ${objectPhrase(o)}`).join('; ');
+  return `objects: ${listing}. answers: ${ordered.map(answerEntry).join('; ')}.`;
 }

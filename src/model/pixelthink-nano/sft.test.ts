@@ -6,7 +6,7 @@ import { parseResponse } from '../../rl/prompt';
 import { WasmBackend } from '../../webgpu/backends/wasm';
 import { configureTransformersForNode } from '../hub/transformers-node';
 import { transformerConfig } from '../transformer/config';
-import { leftToRight, sceneText } from './scene-text';
+import { sceneText } from './scene-text';
 import { leftToRightSample, sftExample } from './sft-data';
 import { batchTensors, DEFAULT_SFT_OPTIONS, sftBatch, SftTrainer } from './sft';
 import { PolicyTokenizer } from './tokens';
@@ -38,12 +38,16 @@ describe('left-to-right samples', () => {
     }
   });
 
-  it('renders the object list left to right with box and points', () => {
-    const objects = sftExample('train', 3, 'short').objects;
-    const text = sceneText([...objects].reverse());
-    expect(text.split('; ')).toHaveLength(objects.length);
-    expect(text.startsWith(`${leftToRight(objects)[0]?.size} `)).toBe(true);
-    expect(text).toMatch(/at \(\d+, \d+\) box \[\d+,\d+,\d+,\d+\] points \[\d+,\d+\] \[\d+,\d+\]/);
+  it('renders the inventory exactly as the long chain lists it, then each answer keyed by centre', () => {
+    const example = sftExample('train', 3, 'long');
+    const text = sceneText([...example.objects].reverse());
+    const inventory = /From left to right: (.*?)\. /.exec(example.response)?.[1];
+    expect(inventory).toBeTruthy();
+    expect(text.startsWith(`objects: ${inventory}. answers: `)).toBe(true);
+    const answer = /<answer>(.*)<\/answer>/.exec(example.response)?.[1] as string;
+    const target = example.objects.find((o) => text.includes(`(${o.x}, ${o.y}) ${answer}`));
+    expect(target).toBeDefined();
+    expect(text.split('"bbox"')).toHaveLength(example.objects.length + 1);
   });
 });
 

@@ -59,3 +59,14 @@ export function readCheckpoint(backend: Backend, bytes: Uint8Array): RestoredChe
   if (!Number.isInteger(step) || step < 0) throw new CheckpointError('checkpoint metadata lacks a step');
   return { params, optimizerState: { step, tensors: moments }, metadata: parsed };
 }
+
+/** The checkpoint without its optimizer moments (step and metadata kept): what a shipped model folder needs. */
+export function parametersOnly(bytes: Uint8Array): Uint8Array {
+  const { entries, metadata } = readSafetensors(bytes);
+  const tensors: Record<string, TensorToWrite> = {};
+  for (const [name, entry] of entries) {
+    if (!name.startsWith(MOMENT_PREFIX))
+      tensors[name] = { dtype: 'F32', shape: entry.shape, data: decodeEntry(entry) };
+  }
+  return writeSafetensors(tensors, metadata);
+}

@@ -26,6 +26,13 @@ export interface TransformerConfig {
    * M-RoPE is [16, 24, 24] with (t, h, w) position rows.
    */
   ropeSections?: readonly number[];
+  /**
+   * Token shift (RWKV's, and the "smeared keys" of induction-head studies): each position's input also carries a
+   * learned projection of the embeddings of the `tokenShift` positions before it. A single attention layer can then
+   * match on what preceded a token and copy what followed it, which a small model needs to copy from its context.
+   * 0 or absent (Qwen2 itself) adds nothing.
+   */
+  tokenShift?: number;
 }
 
 /** Qwen2 defaults for the constants a small config usually leaves out. */
@@ -81,6 +88,9 @@ export function validateTransformerConfig(config: TransformerConfig): void {
     throw new ModelConfigError('ropeTheta', `must be positive, got ${config.ropeTheta}`);
   if (!(config.rmsNormEps > 0))
     throw new ModelConfigError('rmsNormEps', `must be positive, got ${config.rmsNormEps}`);
+  const shift = config.tokenShift ?? 0;
+  if (!Number.isSafeInteger(shift) || shift < 0)
+    throw new ModelConfigError('tokenShift', `must be a non-negative integer, got ${String(shift)}`);
   const sections = ropeSectionsOf(config);
   if (sections.reduce((n, s) => n + s, 0) !== config.headDim / 2) {
     throw new ModelConfigError(
@@ -88,6 +98,11 @@ export function validateTransformerConfig(config: TransformerConfig): void {
       `[${sections.join(', ')}] must sum to headDim/2 = ${config.headDim / 2}`,
     );
   }
+}
+
+/** Slots a KV cache needs: one per layer, plus one holding past input embeddings when the config shifts tokens. */
+export function cacheSlots(config: TransformerConfig): number {
+  return config.layers + ((config.tokenShift ?? 0) > 0 ? 1 : 0);
 }
 
 /** The RoPE sections, defaulting to one section (1-D positions). */

@@ -4,6 +4,7 @@ export {
   validateTransformerConfig,
   configFromHuggingFace,
   ropeSectionsOf,
+  cacheSlots,
   QWEN2_DEFAULTS,
 } from './config';
 export type { TransformerConfig } from './config';
@@ -20,6 +21,7 @@ export {
   projectionOfPath,
   projectionPath,
   projectionShape,
+  tokenShiftName,
 } from './names';
 export type { ProjectionName } from './names';
 export { initTransformerWeights } from './init';

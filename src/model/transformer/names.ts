@@ -20,6 +20,11 @@ export function projectionPath(layer: number, projection: ProjectionName): strin
   return `${layerPrefix(layer)}.${group}.${projection}`;
 }
 
+/** The [dim, dim] projection of the embedding `shift` positions back (1-based), when the config shifts tokens. */
+export function tokenShiftName(shift: number): string {
+  return `model.token_shift.${shift}.weight`;
+}
+
 export function inputNormName(layer: number): string {
   return `${layerPrefix(layer)}.input_layernorm.weight`;
 }
@@ -71,6 +76,9 @@ export function linearPaths(config: TransformerConfig): string[] {
 /** Every weight name a checkpoint of this config holds, with its shape. */
 export function expectedWeights(config: TransformerConfig): Map<string, number[]> {
   const shapes = new Map<string, number[]>([[EMBED_TOKENS, [config.vocab, config.dim]]]);
+  for (let shift = 1; shift <= (config.tokenShift ?? 0); shift++) {
+    shapes.set(tokenShiftName(shift), [config.dim, config.dim]);
+  }
   for (let layer = 0; layer < config.layers; layer++) {
     shapes.set(inputNormName(layer), [config.dim]);
     shapes.set(postAttentionNormName(layer), [config.dim]);

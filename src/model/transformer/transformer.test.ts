@@ -51,11 +51,16 @@ describe('Transformer', () => {
     model.dispose();
   });
 
-  it('gives the same logits with a KV cache fed in chunks as one full forward', async () => {
+  const SHIFTED = transformerConfig({ ...TINY_CONFIG, tokenShift: 3 });
+
+  it.each([
+    ['plain', TINY_CONFIG],
+    ['token shift 3', SHIFTED],
+  ])('gives the same logits with a KV cache fed in chunks as one full forward (%s)', async (_, config) => {
     const backend = new ReferenceBackend({ poison: true });
-    const model = tinyModel(backend);
+    const model = tinyModel(backend, 1, config);
     const full = await hostLogits(model, () => ({ inputIds: ids(model, [PROMPT, [...PROMPT].reverse()]) }));
-    const cache = new KvCache(TINY_CONFIG.layers, 2, TINY_CONFIG.maxPositions);
+    const cache = KvCache.forModel(config, 2);
     const parts: Float32Array[] = [];
     for (const [from, to] of [
       [0, 5],
@@ -82,6 +87,30 @@ describe('Transformer', () => {
       t0 += len;
     }
     expect(maxAbsDiff(chunked, full)).toBeLessThan(1e-5);
+    model.dispose();
+  });
+
+  it('token shift feeds each position the embeddings before it: earlier tokens change later logits only', async () => {
+    const backend = new ReferenceBackend({ poison: true });
+    const model = tinyModel(backend, 1, SHIFTED);
+    const names = [...model.namedTensors().keys()];
+    expect(names).toEqual(
+      expect.arrayContaining(['model.token_shift.1.weight', 'model.token_shift.3.weight']),
+    );
+    const base = await hostLogits(model, () => ({ inputIds: ids(model, [PROMPT]) }));
+    const changed = [...PROMPT];
+    changed[4] = 11;
+    const other = await hostLogits(model, () => ({ inputIds: ids(model, [changed]) }));
+    const v = TINY_CONFIG.vocab;
+    expect(maxAbsDiff(base.slice(0, 4 * v), other.slice(0, 4 * v))).toBe(0);
+    expect(maxAbsDiff(base.slice(5 * v), other.slice(5 * v))).toBeGreaterThan(1e-4);
+    // Without the shift weights the model is the plain decoder with the same other weights.
+    const plainWeights = model.namedTensors();
+    for (const name of names) if (name.startsWith('model.token_shift')) plainWeights.delete(name);
+    const plain = new Transformer(TINY_CONFIG, plainWeights);
+    const plainLogits = await hostLogits(plain, () => ({ inputIds: ids(plain, [PROMPT]) }));
+    expect(maxAbsDiff(base.slice(0, v), plainLogits.slice(0, v))).toBe(0);
+    expect(maxAbsDiff(base, plainLogits)).toBeGreaterThan(1e-4);
     model.dispose();
   });
 

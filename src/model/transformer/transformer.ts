@@ -1,5 +1,16 @@
 // The Qwen2-style decoder-only policy: weights by HF name, projections behind Linear, forward with cache and adapters.
-import { checkpoint, concat, embedding, linear, rmsNorm, scope, slice } from '../../webgpu';
+import {
+  add,
+  checkpoint,
+  concat,
+  embedding,
+  linear,
+  reshape,
+  rmsNorm,
+  scope,
+  slice,
+  zeros,
+} from '../../webgpu';
 import type { Backend, Tensor } from '../../webgpu';
 import type { TransformerConfig } from './config';
 import { ropeSectionsOf, validateTransformerConfig } from './config';
@@ -8,7 +19,7 @@ import type { LayerContext } from './decoder-layer';
 import { ForwardInputError, ModelWeightError } from './errors';
 import { DenseLinear, quantizeLinear } from './linear';
 import type { Linear, QuantizeOptions } from './linear';
-import { EMBED_TOKENS, FINAL_NORM, LM_HEAD, expectedWeights, linearPaths } from './names';
+import { EMBED_TOKENS, FINAL_NORM, LM_HEAD, expectedWeights, linearPaths, tokenShiftName } from './names';
 import { consecutivePositions } from './positions';
 import type { ForwardInput } from './types';
 
@@ -104,8 +115,8 @@ export class Transformer {
   /** Logits f32 [batch, total − logitsFrom, vocab] for the prefix embeddings followed by the tokens. */
   forward(input: ForwardInput): Tensor {
     return scope(() => {
-      const x0 = this.embedInputs(input);
-      const [batch, total] = x0.shape as [number, number];
+      const embedded = this.embedInputs(input);
+      const [batch, total] = embedded.shape as [number, number];
       const start = input.cache?.length ?? 0;
       if (start + total > this.config.maxPositions) {
         throw new ForwardInputError(
@@ -119,7 +130,7 @@ export class Transformer {
       const positions =
         input.positions ??
         consecutivePositions(start, batch, total, ropeSectionsOf(this.config).length, this.backend);
-      let x = x0;
+      let x = this.shiftTokens(embedded, input.cache);
       for (let layer = 0; layer < this.config.layers; layer++) x = this.runLayer(layer, x, positions, input);
       input.cache?.advance(total);
       return this.logits(x, input);
@@ -161,6 +172,41 @@ export class Transformer {
     const only = tokens ?? prefix;
     if (!only) throw new ForwardInputError('inputIds', 'neither token ids nor prefix embeddings were given');
     return only;
+  }
+
+  /**
+   * x + Σ_k W_k · x[t − k] for k = 1..tokenShift; positions before the sequence start contribute zeros. With a cache,
+   * the earlier positions' embeddings come from its extra slot, so decoding one token sees the same inputs as a
+   * full forward.
+   */
+  private shiftTokens(x: Tensor, cache: ForwardInput['cache']): Tensor {
+    const shifts = this.config.tokenShift ?? 0;
+    if (shifts === 0) return x;
+    const [batch, total, dim] = x.shape as [number, number, number];
+    const history = cache
+      ? this.cachedHistory(x, cache, shifts)
+      : concat([zeros([batch, shifts, dim], { backend: x.backend }), x], 1);
+    let shifted = x;
+    for (let k = 1; k <= shifts; k++) {
+      const earlier = slice(history, [0, shifts - k, 0], [batch, total, dim]);
+      shifted = add(shifted, linear(earlier, this.tensorAt(tokenShiftName(k))));
+    }
+    return shifted;
+  }
+
+  /** [batch, shifts + total, dim]: the `shifts` embeddings before this call's (zeros before the start), then x. */
+  private cachedHistory(x: Tensor, cache: NonNullable<ForwardInput['cache']>, shifts: number): Tensor {
+    const [batch, total, dim] = x.shape as [number, number, number];
+    const slot = reshape(x, [batch, total, 1, dim]);
+    const { keys, length } = cache.extend(this.config.layers, slot, slot);
+    const from = Math.max(0, length - total - shifts);
+    const past = reshape(slice(keys, [0, from, 0, 0], [batch, length - from, 1, dim]), [
+      batch,
+      length - from,
+      dim,
+    ]);
+    const missing = shifts + total - (length - from);
+    return missing === 0 ? past : concat([zeros([batch, missing, dim], { backend: x.backend }), past], 1);
   }
 
   private logits(x: Tensor, input: ForwardInput): Tensor {

@@ -91,6 +91,7 @@ export class WasmKernels {
     /** Thread 0's matmul scratch (the pool's threads follow it). */
     private readonly scratch: number,
     private readonly minFlopsPerThread: number,
+    private readonly guard: ScratchGuard,
   ) {}
 
   static async create(options: WasmKernelsOptions = {}): Promise<WasmKernels> {
@@ -107,6 +108,7 @@ export class WasmKernels {
     // Each thread packs panels into its own scratch: one block for all threads, 64-byte aligned strides.
     const scratchBytes = Math.ceil(exports.matmulScratchBytes() / 64) * 64;
     const scratch = heap.allocBytes(threads * scratchBytes);
+    const guard = ScratchGuard.after(heap, memory);
     const pool = shared
       ? await WasmThreadPool.create({
           ...{ module, memory, heap, workers: threads - 1, spinIterations: options.spinIterations },
@@ -114,7 +116,7 @@ export class WasmKernels {
         })
       : undefined;
     const minFlops = options.minFlopsPerThread ?? DEFAULT_MIN_FLOPS_PER_THREAD;
-    return new WasmKernels(memory, heap, exports, pool, scratch, minFlops);
+    return new WasmKernels(memory, heap, exports, pool, scratch, minFlops, guard);
   }
 
   /** Threads a large matmul runs on (1 without shared memory). */
@@ -367,6 +369,47 @@ export class WasmKernels {
     const call = (kernel: PoolKernel, args: number[]) => callKernel(this.exports, kernel, args);
     if (this.pool) this.pool.run(job, call);
     else for (const chunk of job.chunks) call(job.kernel, [...chunk, this.scratch]);
+    this.guard.check(job.kernel);
+  }
+}
+
+/** A kernel wrote outside its memory: the results of that call (and maybe others) cannot be trusted. */
+export class KernelMemoryError extends Error {
+  override readonly name = 'KernelMemoryError';
+}
+
+const GUARD_WORDS = 16;
+const GUARD_PATTERN = 0x5ca1ab1e;
+
+/**
+ * A fenced block right after the threads' matmul scratch. Long training runs twice saw words past the scratch
+ * overwritten with activations (they held the pool's control block then); checking the fence after every pooled job
+ * names the kernel that overran instead of letting it corrupt whatever lies next.
+ */
+class ScratchGuard {
+  private constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly ptr: number,
+  ) {}
+
+  static after(heap: WasmHeap, memory: WebAssembly.Memory): ScratchGuard {
+    const guard = new ScratchGuard(memory, heap.allocBytes(GUARD_WORDS * 4));
+    guard.words().fill(GUARD_PATTERN);
+    return guard;
+  }
+
+  check(kernel: string): void {
+    const words = this.words();
+    if (words.every((w) => w === GUARD_PATTERN)) return;
+    const first = words.findIndex((w) => w !== GUARD_PATTERN);
+    words.fill(GUARD_PATTERN);
+    throw new KernelMemoryError(
+      `${kernel} wrote past the matmul scratch (guard word ${first} overwritten): its results cannot be trusted`,
+    );
+  }
+
+  private words(): Int32Array {
+    return new Int32Array(this.memory.buffer, this.ptr, GUARD_WORDS);
   }
 }
 

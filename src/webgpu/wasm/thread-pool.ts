@@ -62,24 +62,24 @@ export class WasmThreadPool {
   private constructor(
     private readonly workers: KernelWorker[],
     private readonly options: ThreadPoolOptions,
-    controlPtr: number,
+    control: Int32Array,
   ) {
-    // A view over a SharedArrayBuffer stays valid when the memory grows, and the control block never moves.
-    this.control = new Int32Array(options.memory.buffer, controlPtr, CONTROL_WORDS);
+    this.control = control;
     this.control[Word.scratch] = options.scratchBase;
     this.control[Word.scratchStride] = options.scratchBytes;
   }
 
   static async create(options: ThreadPoolOptions): Promise<WasmThreadPool> {
-    const controlPtr = options.heap.allocBytes(CONTROL_WORDS * 4);
-    new Int32Array(options.memory.buffer, controlPtr, CONTROL_WORDS).fill(0);
+    // The control block lives in its own shared buffer, not in the wasm memory: no kernel can write over it, so a
+    // stray write shows up as wrong numbers or a tripped guard (kernels.ts), never as a hung or vanished worker.
+    const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
     const spinIterations = options.spinIterations ?? DEFAULT_SPIN_ITERATIONS;
     const workers = await Promise.all(
       Array.from({ length: options.workers }, (_, index) =>
-        startPoolWorker(options, { control: controlPtr, thread: index + 1, spinIterations }),
+        startPoolWorker(options, { control: control.buffer, thread: index + 1, spinIterations }),
       ),
     );
-    return new WasmThreadPool(workers, options, controlPtr);
+    return new WasmThreadPool(workers, options, control);
   }
 
   /** Threads a job can use: the workers plus the calling thread. */
@@ -172,7 +172,7 @@ export class WasmThreadPool {
 
 async function startPoolWorker(
   options: ThreadPoolOptions,
-  placement: { control: number; thread: number; spinIterations: number },
+  placement: { control: ArrayBufferLike; thread: number; spinIterations: number },
 ): Promise<KernelWorker> {
   const worker = await startKernelWorker(KERNEL_WORKER_SOURCE);
   const ready = worker.firstMessage();

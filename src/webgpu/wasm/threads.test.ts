@@ -1,7 +1,7 @@
 // The worker pool: threaded matmul and int8/int4 matmul equal the single-threaded kernels bit for bit, on every split.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matmulArrays, matmulQuantizedArrays } from './array-calls';
-import { createWasmKernels, type WasmKernels } from './kernels';
+import { KernelMemoryError, createWasmKernels, type WasmKernels } from './kernels';
 import { quantizeWeights } from './quantize';
 import { randomArray } from './test-support';
 
@@ -21,6 +21,22 @@ describe('WasmThreadPool', () => {
   it('runs with shared memory and several threads in Node', () => {
     expect(threaded.threads).toBe(3);
     expect(threaded.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it('keeps its control block out of the wasm memory, and names a kernel that wrote past the scratch', () => {
+    const a = randomArray(40 * 30);
+    const b = randomArray(30 * 20);
+    const shape = { m: 40, n: 20, k: 30, batch: 1 };
+    const expected = matmulArrays(single, a, b, shape);
+    // The fence after the scratch: sixteen words of its pattern (found by scanning, as a stray write would meet it).
+    const words = new Int32Array(threaded.memory.buffer);
+    const fence = words.findIndex((_, i) => words.subarray(i, i + 16).every((w) => w === 0x5ca1ab1e));
+    expect(fence).toBeGreaterThan(0);
+    words[fence + 3] = 12345; // what an overrun would do
+    expect(() => matmulArrays(threaded, a, b, shape)).toThrow(KernelMemoryError);
+    // The pool survives: the next job runs threaded and right.
+    expect(matmulArrays(threaded, a, b, shape)).toEqual(expected);
+    expect(threaded.threads).toBe(3);
   });
 
   it('threaded f32 matmul equals single-threaded for row, column and batch splits', () => {

@@ -3,8 +3,8 @@
 
 /**
  * Protocol: the host posts { module, memory, control, thread, kernels, spinIterations } once; the worker instantiates
- * the module on the shared memory, replies 'ready', then sleeps on the control block (Int32 words at `control`, see
- * thread-pool.ts for the layout). Per job it claims chunks with Atomics.add until none are left, calling
+ * the module on the shared memory, replies 'ready', then sleeps on the control block (`control`, a SharedArrayBuffer
+ * of Int32 words apart from the wasm memory, see thread-pool.ts for the layout). Per job it claims chunks with Atomics.add until none are left, calling
  * kernels[kernel](...chunkArgs, its own scratch pointer), then decrements the running count.
  */
 export const KERNEL_WORKER_SOURCE = String.raw`
@@ -20,7 +20,7 @@ const GENERATION = 0, RUNNING = 1, STOP = 2, NEXT_CHUNK = 3, CHUNKS = 4, KERNEL 
 listen((init) => {
   const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
   const kernels = init.kernels.map((name) => instance.exports[name]);
-  const control = new Int32Array(init.memory.buffer, init.control, CONTROL_WORDS);
+  const control = new Int32Array(init.control, 0, CONTROL_WORDS);
   // Read the generation before saying ready: the host may start a job the moment 'ready' arrives, and a worker
   // that read the generation after that bump would sleep through its first job (and the host would wait forever).
   let seen = Atomics.load(control, GENERATION);

@@ -1,0 +1,52 @@
+// The decoder's pilot metrics: inventory parsing, picked target, and a reference chain scoring full marks.
+import { describe, expect, it } from 'vitest';
+import { sample } from '../../data/shapeworld/index';
+import { listedObjects, probeResponse, summarizeProbe } from './probe';
+import type { PerceivedObject } from './scene-text';
+import { groundTruthObjects, leftToRightSample } from './sft-data';
+
+function record(index: number) {
+  const sorted = leftToRightSample(sample('val', index));
+  const objects = groundTruthObjects(sorted);
+  return { sorted, objects, target: objects[sorted.target] as PerceivedObject };
+}
+
+describe('pilot probe', () => {
+  it('reads the inventory of a long chain item by item, and none from a short one', () => {
+    const { sorted, objects } = record(0);
+    expect(listedObjects(sorted.references.long)).toEqual(
+      objects.map(({ size, colour, shape }) => ({ size, colour, shape })),
+    );
+    expect(listedObjects(sorted.references.short)).toEqual([]);
+  });
+
+  it('gives the reference chains full marks and a chain naming the wrong objects none', () => {
+    const items = [0, 1, 2, 3].flatMap((i) => {
+      const { sorted, objects, target } = record(i);
+      return [
+        probeResponse(sorted.references.long, objects, target, sorted.level),
+        probeResponse(sorted.references.short, objects, target, sorted.level),
+      ];
+    });
+    const summary = summarizeProbe(items);
+    expect(summary).toMatchObject({
+      samples: 8,
+      formatted: 1,
+      attributes: 1,
+      picked: 1,
+      meanAccuracyReward: 5,
+    });
+
+    const { sorted, objects, target } = record(0);
+    const other = objects.find((o) => o !== target && o.colour !== target.colour) as PerceivedObject;
+    const wrong = sorted.references.long
+      .replaceAll(target.colour, target.colour === 'red' ? 'blue' : 'red')
+      .replace(
+        /<answer>.*<\/answer>/,
+        `<answer>{"bbox": [${other.bbox.join(',')}], "points_1": [1,1], "points_2": [2,2]}</answer>`,
+      );
+    const item = probeResponse(wrong, objects, target, sorted.level);
+    expect(item.picked).toBe(false);
+    expect(item.listedRight).toBeLessThan(objects.length);
+  });
+});

@@ -1,0 +1,131 @@
+// Pilot metrics of the decoder (issue #7's gate): does its chain list the objects right, does its answer pick the target?
+import { sample, type Level, type Split } from '../../data/shapeworld/index';
+import { accuracyTerms, DEFAULT_REWARD_PARAMS, type AccuracyTerms } from '../../rl/index';
+import { generate } from '../generate/generate';
+import type { Transformer } from '../transformer/transformer';
+import type { PerceivedObject } from './scene-text';
+import { groundTruthObjects, leftToRightSample } from './sft-data';
+import type { PolicyTokenizer } from './tokens';
+
+/** What a chain's "From left to right:" inventory names, item by item. */
+export interface ListedObject {
+  size: string;
+  colour: string;
+  shape: string;
+}
+
+const INVENTORY = /From left to right: (.*?)\.(?: |<\/think>|$)/s;
+const ITEM = /^an? (\w+) (\w+) (\w+) at \(/;
+
+/** The inventory of a long chain; empty when the chain has none (a short chain) or it cannot be read. */
+export function listedObjects(response: string): ListedObject[] {
+  const inventory = INVENTORY.exec(response)?.[1];
+  if (!inventory) return [];
+  return inventory.split('; ').flatMap((item) => {
+    const match = ITEM.exec(item);
+    return match ? [{ size: match[1] as string, colour: match[2] as string, shape: match[3] as string }] : [];
+  });
+}
+
+export interface ProbeItem {
+  level: Level;
+  /** Objects of the scene, and how many the inventory named at their place with the right colour and shape. */
+  objects: number;
+  listedRight: number;
+  /** The chain had an inventory at all. */
+  listed: boolean;
+  /** The answer's box overlaps the target's (IoU > 0.5, the reward's own term): the right object was picked. */
+  picked: boolean;
+  terms: AccuracyTerms;
+}
+
+/** Scores one response against the sample's object list and target. */
+export function probeResponse(
+  response: string,
+  objects: readonly PerceivedObject[],
+  target: PerceivedObject,
+  level: Level,
+): ProbeItem {
+  const listed = listedObjects(response);
+  const listedRight = objects.filter((o, i) => {
+    const named = listed[i];
+    return named !== undefined && named.colour === o.colour && named.shape === o.shape;
+  }).length;
+  const terms = accuracyTerms(
+    response,
+    { bbox: [...target.bbox], points: [[...target.points[0]], [...target.points[1]]] },
+    DEFAULT_REWARD_PARAMS,
+  );
+  return {
+    level,
+    objects: objects.length,
+    listedRight,
+    listed: listed.length > 0,
+    picked: terms.boxIoU === 1,
+    terms,
+  };
+}
+
+export interface ProbeSummary {
+  samples: number;
+  /** Fully formatted answers (both format terms). */
+  formatted: number;
+  /** Of the objects of chains that list them: named with the right colour and shape at their place. */
+  attributes: number;
+  /** Right object picked, overall and per level. */
+  picked: number;
+  pickedByLevel: Partial<Record<Level, number>>;
+  meanAccuracyReward: number;
+}
+
+export function summarizeProbe(items: readonly ProbeItem[]): ProbeSummary {
+  const share = (xs: readonly ProbeItem[], f: (x: ProbeItem) => number) =>
+    xs.length ? xs.reduce((n, x) => n + f(x), 0) / xs.length : NaN;
+  const listing = items.filter((x) => x.listed);
+  const totalObjects = listing.reduce((n, x) => n + x.objects, 0);
+  const pickedByLevel: Partial<Record<Level, number>> = {};
+  for (const level of ['easy', 'medium', 'hard'] as const) {
+    const at = items.filter((x) => x.level === level);
+    if (at.length) pickedByLevel[level] = share(at, (x) => Number(x.picked));
+  }
+  const terms = (x: ProbeItem) => Object.values(x.terms).reduce((n, v) => n + v, 0);
+  return {
+    samples: items.length,
+    formatted: share(items, (x) => x.terms.thinkFormat * x.terms.answerFormat),
+    attributes: totalObjects ? listing.reduce((n, x) => n + x.listedRight, 0) / totalObjects : NaN,
+    picked: share(items, (x) => Number(x.picked)),
+    pickedByLevel,
+    meanAccuracyReward: share(items, terms),
+  };
+}
+
+/** Greedy chains of the decoder on `count` samples of `split` (from `first`), given the true object lists. */
+export async function probeDecoder(
+  decoder: Transformer,
+  tokenizer: PolicyTokenizer,
+  options: {
+    split: Split;
+    first: number;
+    count: number;
+    maxNewTokens: number;
+    /** Sees each response (e.g. to print a few for reading). */
+    onResponse?: (index: number, response: string, item: ProbeItem) => void;
+  },
+): Promise<ProbeSummary> {
+  const items: ProbeItem[] = [];
+  for (let i = options.first; i < options.first + options.count; i++) {
+    const record = leftToRightSample(sample(options.split, i));
+    const objects = groundTruthObjects(record);
+    const prompt = tokenizer.promptIds(record.query, objects);
+    const run = await generate(decoder, prompt, {
+      maxNewTokens: options.maxNewTokens,
+      stopTokens: [tokenizer.eosId],
+      sampling: { temperature: 0 },
+    });
+    const response = tokenizer.decode(run.tokens.filter((t) => t !== tokenizer.eosId));
+    const item = probeResponse(response, objects, objects[record.target] as PerceivedObject, record.level);
+    options.onResponse?.(i, response, item);
+    items.push(item);
+  }
+  return summarizeProbe(items);
+}
