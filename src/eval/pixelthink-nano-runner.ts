@@ -5,6 +5,7 @@ import type { ShapeWorldSample } from '../data/shapeworld/index';
 import { extractReasoning } from '../rl/index';
 import type { Backend } from '../webgpu/backend';
 import type { SamplingOptions } from '../model/generate';
+import type { ProjectionAdapter, Transformer } from '../model/transformer';
 import { loadPixelThinkNano, POLICY_MODEL_ID } from '../model/pixelthink-nano/folder';
 import { PERCEPTION_FILE, perceptionFromCheckpoint } from '../model/pixelthink-nano/perceive';
 import type { Perceive, PixelThinkNano } from '../model/pixelthink-nano/policy';
@@ -20,6 +21,8 @@ export interface NanoRunnerOptions {
   sampling: SamplingOptions;
   maxNewTokens: number;
   seed: number;
+  /** A LoRA adapter (e.g. from a GRPO checkpoint) built for the loaded decoder; omitted, the base policy runs. */
+  adapter?: (decoder: Transformer) => ProjectionAdapter;
 }
 
 const TOKEN_COUNTING =
@@ -40,11 +43,13 @@ async function answerWith(
   policy: PixelThinkNano,
   input: PolicyInput,
   options: NanoRunnerOptions,
+  adapter: ProjectionAdapter | undefined,
 ): Promise<PolicyAnswer> {
   const run = await policy.run(input.image, input.query, {
     maxNewTokens: options.maxNewTokens,
     sampling: options.sampling,
     seed: options.seed,
+    ...(adapter ? { adapter } : {}),
   });
   const generated = run.sequence.tokens.filter((t) => t !== policy.tokenizer.eosId).length;
   const { perceive, prefill, decode } = run.timingsMs;
@@ -64,11 +69,12 @@ export async function createPixelThinkNanoRunner(options: NanoRunnerOptions): Pr
   if (!weights) throw new EvalError(`${POLICY_MODEL_ID}: ${PERCEPTION_FILE} is missing`);
   const perceive = perceptionFromCheckpoint(options.backend, weights);
   const policy = await loadPixelThinkNano(POLICY_MODEL_ID, read, options.backend, perceive);
+  const adapter = options.adapter?.(policy.decoder);
   return {
-    id: POLICY_MODEL_ID,
+    id: adapter ? `${POLICY_MODEL_ID}+lora` : POLICY_MODEL_ID,
     tokenCounting: TOKEN_COUNTING,
     renderSize: 128,
-    answer: (input) => answerWith(policy, input, options),
+    answer: (input) => answerWith(policy, input, options, adapter),
     dispose: () => options.backend.dispose(),
   };
 }
@@ -89,13 +95,14 @@ export async function createGroundTruthObjectsRunner(options: NanoRunnerOptions)
     options.backend,
     perceive,
   );
+  const adapter = options.adapter?.(policy.decoder);
   return {
-    id: 'pixelthink-nano-gt-objects',
+    id: adapter ? 'pixelthink-nano-gt-objects+lora' : 'pixelthink-nano-gt-objects',
     tokenCounting:
       'pixelthink-nano tokenizer (byte-level BPE, 2342 ids); reasoning tokens = tokens inside <think>',
     answer: async (input) => {
       current = input.sample ?? null;
-      return answerWith(policy, input, options);
+      return answerWith(policy, input, options, adapter);
     },
     dispose: () => options.backend.dispose(),
   };

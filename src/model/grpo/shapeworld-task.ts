@@ -1,0 +1,85 @@
+// ShapeWorld-Reason as a GRPO task for pixelthink-nano: the object list perceived on the rendered scene, or the true one.
+import { renderScene, sample } from '../../data/shapeworld/index';
+import type { Split } from '../../data/shapeworld/index';
+import { extractReasoning } from '../../rl/index';
+import type { Perceive } from '../pixelthink-nano/policy';
+import { groundTruthObjects, leftToRightSample } from '../pixelthink-nano/sft-data';
+import type { PolicyTokenizer } from '../pixelthink-nano/tokens';
+import type { GrpoPrompt, GrpoTask } from './task';
+
+/**
+ * 'perceived': the perception front end reads the rendered scene, as the policy runs for a user (no ground truth
+ * reaches the prompt). 'gt': the sample's true object list (cheaper; a perfect front end).
+ */
+export type ObjectSource = 'perceived' | 'gt';
+
+export interface ShapeWorldTaskOptions {
+  tokenizer: PolicyTokenizer;
+  objects: ObjectSource;
+  /** Required for 'perceived'. */
+  perceive?: Perceive;
+  /** Default 'train'. */
+  split?: Split;
+  /**
+   * Step s uses samples firstSample + s·count … (count = prompts per step). The default starts far past the samples
+   * the SFT run saw (train 0–7199), so GRPO trains on scenes the decoder has never been taught.
+   */
+  firstSample?: number;
+  /** Side the scene is rendered at for perception (the detector's own input size; default 128). */
+  renderSize?: number;
+}
+
+export const DEFAULT_FIRST_SAMPLE = 1_000_000;
+
+export class ShapeWorldTaskError extends Error {
+  override readonly name = 'ShapeWorldTaskError';
+}
+
+/** The policy's prompt for ShapeWorld sample (split, index), with the ground truth the reward scores against. */
+export async function shapeWorldPrompt(
+  options: ShapeWorldTaskOptions,
+  split: Split,
+  index: number,
+): Promise<GrpoPrompt> {
+  const record = sample(split, index);
+  let objects;
+  if (options.objects === 'gt') objects = groundTruthObjects(leftToRightSample(record));
+  else {
+    if (!options.perceive) throw new ShapeWorldTaskError("objects 'perceived' needs a perception front end");
+    objects = await options.perceive(renderScene(record, options.renderSize ?? 128));
+  }
+  return {
+    id: record.id,
+    promptIds: options.tokenizer.promptIds(record.query, objects),
+    groundTruth: record.gt,
+    difficulty: record.difficulty,
+    level: record.level,
+  };
+}
+
+export function shapeWorldTask(options: ShapeWorldTaskOptions): GrpoTask {
+  const split = options.split ?? 'train';
+  const first = options.firstSample ?? DEFAULT_FIRST_SAMPLE;
+  if (options.objects === 'perceived' && !options.perceive)
+    throw new ShapeWorldTaskError("objects 'perceived' needs a perception front end");
+  const { tokenizer } = options;
+  return {
+    description: {
+      data: 'shapeworld-reason',
+      split,
+      firstSample: first,
+      objects: options.objects,
+      renderSize: options.objects === 'perceived' ? (options.renderSize ?? 128) : null,
+    },
+    stopTokens: [tokenizer.eosId],
+    prompts: async (step, count) => {
+      // One at a time: perception runs on the policy's backend.
+      const prompts: GrpoPrompt[] = [];
+      for (let i = 0; i < count; i++)
+        prompts.push(await shapeWorldPrompt(options, split, first + step * count + i));
+      return prompts;
+    },
+    decode: (tokens) => tokenizer.decode(tokens),
+    reasoningTokens: (response) => tokenizer.encode(extractReasoning(response)).length,
+  };
+}
