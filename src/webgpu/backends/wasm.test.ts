@@ -32,10 +32,13 @@ describe('WasmBackend', () => {
 
   it('passes conformance for every primitive (single thread, poisoned outputs)', async () => {
     expect(await checkConformance(single)).toEqual([]);
+    // No kernel allocated (the AssemblyScript runtime would bump into the heap's first fence) or overran scratch.
+    expect(() => single.checkMemory('conformance')).not.toThrow();
   });
 
   it('passes conformance threaded', async () => {
     expect(await checkConformance(threaded)).toEqual([]);
+    expect(() => threaded.checkMemory('conformance')).not.toThrow();
   });
 
   it('matmul gives the same bits on 1 and 2 threads, across layouts and batch broadcasts', async () => {

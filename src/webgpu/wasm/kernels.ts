@@ -91,7 +91,7 @@ export class WasmKernels {
     /** Thread 0's matmul scratch (the pool's threads follow it). */
     private readonly scratch: number,
     private readonly minFlopsPerThread: number,
-    private readonly guard: ScratchGuard,
+    private readonly fences: MemoryFences,
   ) {}
 
   static async create(options: WasmKernelsOptions = {}): Promise<WasmKernels> {
@@ -107,8 +107,8 @@ export class WasmKernels {
     const heap = new WasmHeap(memory, exports.heapBase());
     // Each thread packs panels into its own scratch: one block for all threads, 64-byte aligned strides.
     const scratchBytes = Math.ceil(exports.matmulScratchBytes() / 64) * 64;
-    const scratch = heap.allocBytes(threads * scratchBytes);
-    const guard = ScratchGuard.after(heap, memory);
+    const fences = MemoryFences.around(heap, memory, () => heap.allocBytes(threads * scratchBytes));
+    const scratch = fences.guarded;
     const pool = shared
       ? await WasmThreadPool.create({
           ...{ module, memory, heap, workers: threads - 1, spinIterations: options.spinIterations },
@@ -116,7 +116,7 @@ export class WasmKernels {
         })
       : undefined;
     const minFlops = options.minFlopsPerThread ?? DEFAULT_MIN_FLOPS_PER_THREAD;
-    return new WasmKernels(memory, heap, exports, pool, scratch, minFlops, guard);
+    return new WasmKernels(memory, heap, exports, pool, scratch, minFlops, fences);
   }
 
   /** Threads a large matmul runs on (1 without shared memory). */
@@ -304,6 +304,8 @@ export class WasmKernels {
       weightDecay,
       ...corrections,
     );
+    // Once per parameter per step: cheap, and the kernel that once allocated per call was this one.
+    this.fences.check('adamwUpdate');
   }
 
   /**
@@ -354,6 +356,11 @@ export class WasmKernels {
     );
   }
 
+  /** Throws KernelMemoryError when a kernel wrote where no kernel may (`after` names what ran last). */
+  checkMemory(after: string): void {
+    this.fences.check(after);
+  }
+
   /** Stops the workers; the instance must not be used afterwards. */
   dispose(): void {
     this.pool?.terminate();
@@ -369,7 +376,7 @@ export class WasmKernels {
     const call = (kernel: PoolKernel, args: number[]) => callKernel(this.exports, kernel, args);
     if (this.pool) this.pool.run(job, call);
     else for (const chunk of job.chunks) call(job.kernel, [...chunk, this.scratch]);
-    this.guard.check(job.kernel);
+    this.fences.check(job.kernel);
   }
 }
 
@@ -378,38 +385,49 @@ export class KernelMemoryError extends Error {
   override readonly name = 'KernelMemoryError';
 }
 
-const GUARD_WORDS = 16;
-const GUARD_PATTERN = 0x5ca1ab1e;
+const FENCE_WORDS = 16;
+const FENCE_PATTERN = 0x5ca1ab1e;
 
 /**
- * A fenced block right after the threads' matmul scratch. Long training runs twice saw words past the scratch
- * overwritten with activations (they held the pool's control block then); checking the fence after every pooled job
- * names the kernel that overran instead of letting it corrupt whatever lies next.
+ * Two fenced blocks: one at the very start of the heap, where AssemblyScript's stub runtime would put any object a
+ * kernel allocated (its bump allocator starts at __heap_base and never frees: an AdamW kernel that built one object
+ * per call crept through the matmul scratch over a few thousand steps and then over the pool's control block, which
+ * froze long training runs), and one right after the matmul scratch, against overruns. Checking them after every
+ * pooled job (and whenever a caller asks) names the kernel instead of letting it corrupt what lies next.
  */
-class ScratchGuard {
+class MemoryFences {
   private constructor(
     private readonly memory: WebAssembly.Memory,
-    private readonly ptr: number,
+    private readonly pointers: readonly number[],
+    /** The region allocated between the fences. */
+    readonly guarded: number,
   ) {}
 
-  static after(heap: WasmHeap, memory: WebAssembly.Memory): ScratchGuard {
-    const guard = new ScratchGuard(memory, heap.allocBytes(GUARD_WORDS * 4));
-    guard.words().fill(GUARD_PATTERN);
-    return guard;
+  static around(heap: WasmHeap, memory: WebAssembly.Memory, allocate: () => number): MemoryFences {
+    const before = heap.allocBytes(FENCE_WORDS * 4);
+    const guarded = allocate();
+    const after = heap.allocBytes(FENCE_WORDS * 4);
+    const fences = new MemoryFences(memory, [before, after], guarded);
+    for (const ptr of fences.pointers) fences.words(ptr).fill(FENCE_PATTERN);
+    return fences;
   }
 
   check(kernel: string): void {
-    const words = this.words();
-    if (words.every((w) => w === GUARD_PATTERN)) return;
-    const first = words.findIndex((w) => w !== GUARD_PATTERN);
-    words.fill(GUARD_PATTERN);
-    throw new KernelMemoryError(
-      `${kernel} wrote past the matmul scratch (guard word ${first} overwritten): its results cannot be trusted`,
-    );
+    for (const [index, ptr] of this.pointers.entries()) {
+      const words = this.words(ptr);
+      const first = words.findIndex((w) => w !== FENCE_PATTERN);
+      if (first < 0) continue;
+      words.fill(FENCE_PATTERN);
+      const where =
+        index === 0 ? 'at the start of the heap (a kernel allocated memory)' : 'past the matmul scratch';
+      throw new KernelMemoryError(
+        `${kernel} wrote ${where} (fence word ${first} overwritten): its results cannot be trusted`,
+      );
+    }
   }
 
-  private words(): Int32Array {
-    return new Int32Array(this.memory.buffer, this.ptr, GUARD_WORDS);
+  private words(ptr: number): Int32Array {
+    return new Int32Array(this.memory.buffer, ptr, FENCE_WORDS);
   }
 }
 
@@ -421,7 +439,6 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): Promise<Was
 function callKernel(exports: KernelExports, kernel: PoolKernel, args: number[]): void {
   (exports[kernel] as (...values: number[]) => void)(...args);
 }
-
 /** Quantised weights split along n first: each chunk then dequantises only its own weight rows. */
 function partitionQuantized(m: number, n: number, threads: number): MatmulPart[] {
   if (threads <= 1) return partitionMatmul(1, m, n, 1);

@@ -85,6 +85,11 @@ export class WasmBackend implements Backend {
     return this.kernels.threads;
   }
 
+  /** Throws KernelMemoryError when a kernel wrote where no kernel may; `after` names what ran. */
+  checkMemory(after: string): void {
+    this.kernels.checkMemory(after);
+  }
+
   /** Stops the kernel workers and drops the heap; the backend must not be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
