@@ -30,17 +30,18 @@ export async function putSamples(
   samples: readonly StoredSample[],
 ): Promise<void> {
   const tx = db.transaction(['images', 'samples'], 'readwrite');
-  // An abort rejects tx.done too; it is awaited (and its rejection kept) in the catch below.
+  // On an abort every queued request rejects as well as tx.done: each is awaited below or its rejection dropped here.
+  const requests: Promise<unknown>[] = [tx.done];
+  const queue = (request: Promise<unknown>) => {
+    request.catch(() => {});
+    requests.push(request);
+  };
   tx.done.catch(() => {});
   try {
-    const imageStore = tx.objectStore('images');
-    const sampleStore = tx.objectStore('samples');
-    // Queue every request before awaiting any, so that the transaction stays active throughout.
-    const requests = [
-      ...images.map((image) => imageStore.put(image)),
-      ...samples.map((s) => sampleStore.put(s)),
-    ];
-    await Promise.all([...requests, tx.done]);
+    // Every request is queued before any is awaited, so that the transaction stays active throughout.
+    for (const image of images) queue(tx.objectStore('images').put(image));
+    for (const sample of samples) queue(tx.objectStore('samples').put(sample));
+    await Promise.all(requests);
   } catch (err) {
     try {
       tx.abort();
