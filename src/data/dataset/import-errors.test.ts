@@ -310,6 +310,11 @@ describe('a corrupt import is refused and changes nothing', () => {
       'too-large',
       /The zip unpacks to 4096\.0 MB/,
     );
+    await refused(
+      editRecords((r) => (r.samples = Array.from({ length: LIMITS.samples + 1 }, () => r.samples[0]!))),
+      'too-large',
+      /samples\.json lists 20001 samples; the limit is 20000/,
+    );
     // A real bomb: 51 MB of zeros deflate to a few dozen KB.
     const bomb = tampered((f) => (f[imageFile()] = new Uint8Array(MAX_IMAGE_BYTES + 1024 * 1024)));
     expect(bomb.length).toBeLessThan(1024 * 1024);

@@ -125,7 +125,17 @@ function parseRecords(
   bytes: Uint8Array,
   manifest: Manifest,
 ): { images: ImageRecord[]; samples: SampleRecord[] } {
-  const file = v.safeParse(SamplesFileSchema, parseJson(bytes, SAMPLES_FILE, 'bad-json'));
+  const json = parseJson(bytes, SAMPLES_FILE, 'bad-json');
+  for (const key of ['images', 'samples'] as const) {
+    const list = (json as Record<string, unknown> | null)?.[key];
+    if (Array.isArray(list) && list.length > LIMITS.samples)
+      throw new DatasetImportError(
+        'too-large',
+        `${SAMPLES_FILE} lists ${list.length} ${key}; the limit is ${LIMITS.samples}.`,
+        SAMPLES_FILE,
+      );
+  }
+  const file = v.safeParse(SamplesFileSchema, json);
   if (!file.success)
     throw new DatasetImportError(
       'bad-record',
