@@ -1,4 +1,5 @@
 // Checks an image a user opens (real type by its bytes, size, dimensions, that it decodes) before anything keeps it.
+import { decodePng } from './png';
 
 export const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
 export const MAX_IMAGE_SIDE = 16_384;
@@ -95,7 +96,9 @@ async function readHeader(file: Blob): Promise<Uint8Array> {
   return new Uint8Array(await file.slice(0, 32).arrayBuffer());
 }
 
+/** Decodes an image far enough to know its size (createImageBitmap in browsers); ImageInputError when it cannot. */
 async function decodedSize(blob: Blob, name: string): Promise<{ width: number; height: number }> {
+  if (typeof createImageBitmap !== 'function') return decodedPngSize(blob, name);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob);
@@ -110,7 +113,29 @@ async function decodedSize(blob: Blob, name: string): Promise<{ width: number; h
   return size;
 }
 
-/** Validates a file from the picker, a drop or a paste; runs on the main thread or in a worker. */
+/** Without createImageBitmap (Node: CLIs and unit tests) PNGs are decoded by the app's own codec; other types are not. */
+async function decodedPngSize(blob: Blob, name: string): Promise<{ width: number; height: number }> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  if (sniffImageFormat(bytes) !== 'image/png')
+    throw new ImageInputError(
+      'decode-failed',
+      `"${name}" cannot be decoded here: only PNG is decoded outside a browser.`,
+    );
+  // The header's size is checked before the pixels are inflated.
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length >= 24) checkImageDimensions(name, view.getUint32(16), view.getUint32(20));
+  try {
+    const { width, height } = decodePng(bytes);
+    return { width, height };
+  } catch {
+    throw new ImageInputError(
+      'decode-failed',
+      `"${name}" could not be decoded: the file is damaged or truncated.`,
+    );
+  }
+}
+
+/** Validates a file from the picker, a drop, a paste or a dataset zip; runs on the main thread, in a worker or in Node (PNG). */
 export async function validateImageFile(
   file: Blob,
   name = file instanceof File ? file.name : 'image',
@@ -124,19 +149,25 @@ export async function validateImageFile(
   return { id: await sha256Hex(buffer), blob, name, type: format, width, height, bytes: buffer.byteLength };
 }
 
-/** Decodes an image to row-major RGBA pixels (main thread or worker): what models are fed. */
+/**
+ * Decodes an image to row-major RGBA pixels (main thread or worker): what models are fed. With `size` the image is
+ * drawn stretched to that size (aspect ratio not kept, as the policy's 840 frame).
+ */
 export async function decodeToRgba(
   blob: Blob,
+  size?: { width: number; height: number },
 ): Promise<{ rgba: Uint8ClampedArray; width: number; height: number }> {
   const bitmap = await createImageBitmap(blob);
   try {
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const width = size?.width ?? bitmap.width;
+    const height = size?.height ?? bitmap.height;
+    const canvas = new OffscreenCanvas(width, height);
     const context = canvas.getContext('2d');
     if (!context)
       throw new ImageInputError('decode-failed', 'This browser cannot read image pixels (no 2D canvas).');
-    context.drawImage(bitmap, 0, 0);
-    const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height);
-    return { rgba: data, width: bitmap.width, height: bitmap.height };
+    context.drawImage(bitmap, 0, 0, width, height);
+    const { data } = context.getImageData(0, 0, width, height);
+    return { rgba: data, width, height };
   } finally {
     bitmap.close();
   }

@@ -1,6 +1,7 @@
 // The typed API every model worker exposes through comlink, and the records that cross the boundary.
 import type { Box, Point } from '../data/store';
 import type { Level, Split } from '../data/shapeworld';
+import type { RenderedShapeWorldSample } from '../data/dataset/shapeworld';
 import type { WebGpuReport } from '../webgpu/device';
 import type {
   RgbaImage as SegmenterImage,
@@ -152,16 +153,8 @@ export interface GalleryItem {
   thumbnail: { width: number; height: number; rgba: Uint8ClampedArray };
 }
 
-/** A ShapeWorld sample ready for the stage: the image and target mask as PNG bytes, and the record. */
-export interface LoadedSample {
-  id: string;
-  query: string;
-  difficulty: number;
-  png: Uint8Array;
-  maskPng: Uint8Array;
-  gt: { bbox: Box; points: [Point, Point] };
-  references: { long: string; short: string };
-}
+/** A ShapeWorld sample ready for the stage or the dataset: the image and target mask as PNG bytes, and the record. */
+export type LoadedSample = RenderedShapeWorldSample;
 
 /** The data worker renders ShapeWorld scenes off the main thread (a full-size sample takes ~0.5 s). */
 export interface DataWorkerApi {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { FRAME, type Point } from './attributes';
 import { squaredDistanceTransform } from './distance';
-import { objectGroundTruth, sceneGroundTruth } from './groundtruth';
+import { maskGroundTruth, objectGroundTruth, sceneGroundTruth } from './groundtruth';
 import { objectMask, rasteriseObject, renderScene, type ObjectCrop } from './raster';
 import { sample } from './sample';
 
@@ -93,5 +93,25 @@ describe('ground truth', { timeout: 30_000 }, () => {
       const small = renderScene(record, 96);
       record.objects.forEach((_, i) => expect(objectMask(small, i).some((v) => v === 1)).toBe(true));
     }
+  });
+});
+
+describe('maskGroundTruth', () => {
+  it('gives an object the ground truth of its sample from its 840 mask, and about twice a 420 mask', () => {
+    for (const index of [0, 1, 2]) {
+      const record = sample('val', index);
+      const full = renderScene(record, FRAME);
+      const truth = maskGroundTruth(objectMask(full, record.target), FRAME, FRAME);
+      expect(truth?.bbox).toEqual(record.gt.bbox);
+      expect(truth?.points).toEqual(record.gt.points);
+      const half = renderScene(record, FRAME / 2);
+      const scaled = maskGroundTruth(objectMask(half, record.target), FRAME / 2, FRAME / 2)!;
+      scaled.bbox.forEach((v, i) => expect(Math.abs(v - record.gt.bbox[i]!)).toBeLessThanOrEqual(2));
+    }
+  });
+
+  it('is null for an empty mask and refuses a mask of the wrong length', () => {
+    expect(maskGroundTruth(new Uint8Array(100), 10, 10)).toBeNull();
+    expect(() => maskGroundTruth(new Uint8Array(99), 10, 10)).toThrow(RangeError);
   });
 });

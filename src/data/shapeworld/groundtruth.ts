@@ -67,6 +67,30 @@ export function cachedGroundTruth(object: SceneObject): GroundTruth {
   };
 }
 
+/**
+ * Ground truth of any binary mask (1 inside, row-major, width×height at the image's size): it is resampled to the
+ * 840 frame (nearest pixel centre, aspect ratio not kept, as the policy sees the image) and measured there like
+ * a ShapeWorld object. Null when nothing of the mask is left in the 840 frame.
+ */
+export function maskGroundTruth(mask: Uint8Array, width: number, height: number): GroundTruth | null {
+  if (mask.length !== width * height)
+    throw new RangeError(`mask has ${mask.length} values, not ${width}×${height}`);
+  const framed = new Uint8Array(FRAME * FRAME);
+  const columns = Array.from({ length: FRAME }, (_, x) => Math.floor(((x + 0.5) * width) / FRAME));
+  for (let y = 0; y < FRAME; y++) {
+    const row = Math.floor(((y + 0.5) * height) / FRAME) * width;
+    for (let x = 0; x < FRAME; x++) framed[y * FRAME + x] = mask[row + (columns[x] as number)] ? 1 : 0;
+  }
+  const box = maskBox(framed, FRAME, FRAME);
+  const inscribed = inscribedPoints(framed, FRAME, FRAME);
+  if (!box || !inscribed) return null;
+  return {
+    bbox: box,
+    points: [inscribed.first, inscribed.second],
+    area: framed.reduce((sum, value) => sum + value, 0),
+  };
+}
+
 /** Ground truth of every object of a scene, in the 840 frame. */
 export function sceneGroundTruth(scene: Scene): GroundTruth[] {
   return scene.objects.map(cachedGroundTruth);

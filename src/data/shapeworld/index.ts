@@ -7,7 +7,7 @@ export { SPLITS, SPLIT_SIZES, DATASET_VERSION, isSplit, sampleId, checkIndex } f
 export type { Split } from './splits';
 export { renderScene, objectMask, rasteriseObject, MAX_RENDER_SIZE } from './raster';
 export type { ObjectCrop, RenderedScene } from './raster';
-export { objectGroundTruth, sceneGroundTruth } from './groundtruth';
+export { maskGroundTruth, objectGroundTruth, sceneGroundTruth } from './groundtruth';
 export type { GroundTruth } from './groundtruth';
 export { difficulty, difficultyTerms, levelOf, TAU_HARD, TAU_MEDIUM, DIFFICULTY_WEIGHTS } from './difficulty';
 export type { DifficultyTerms, Level } from './difficulty';

@@ -1,6 +1,7 @@
-// App state for the ShapeWorld gallery strip: items rendered by the data worker, and loading one onto the stage.
+// App state for the ShapeWorld gallery strip: items rendered by the data worker, loading one onto the stage, rendering samples.
 import { startDataWorker, type WorkerHandle } from '../../workers/client';
-import type { DataWorkerApi, GalleryItem } from '../../workers/protocol';
+import type { Split } from '../../data/shapeworld';
+import type { DataWorkerApi, GalleryItem, LoadedSample } from '../../workers/protocol';
 import { stage } from './stage.svelte';
 
 export const GALLERY_SPLIT = 'val';
@@ -29,12 +30,17 @@ class GalleryState {
     }
   }
 
+  /** Renders one full-size sample (840 px image, target mask, record) in the data worker. */
+  async render(split: Split, index: number): Promise<LoadedSample> {
+    const { api, crashed } = this.api();
+    return Promise.race([api.loadSample(split, index), crashed]);
+  }
+
   /** Renders the full-size sample in the worker and puts it on the stage with its ground truth. */
   async load(item: GalleryItem): Promise<void> {
-    const { api, crashed } = this.api();
     this.loadingId = item.id;
     try {
-      await stage.openSample(await Promise.race([api.loadSample(item.split, item.index), crashed]));
+      await stage.openSample(await this.render(item.split, item.index));
     } catch (err) {
       this.error = `Sample ${item.id} could not be loaded: ${err instanceof Error ? err.message : String(err)}`;
     } finally {

@@ -1,4 +1,5 @@
 // App state for the image stage: the current image, kept in IndexedDB so it survives a reload.
+import { shapeWorldSample } from '../../data/dataset/shapeworld';
 import { ImageInputError, validateImageFile } from '../../data/images';
 import {
   getSetting,
@@ -57,16 +58,7 @@ class StageState {
         new Blob([loaded.png as BlobPart], { type: 'image/png' }),
         `${loaded.id}.png`,
       );
-      const sample: StoredSample = {
-        id: loaded.id,
-        imageId: image.id,
-        query: loaded.query,
-        gt: { ...loaded.gt, mask: new Blob([loaded.maskPng as BlobPart], { type: 'image/png' }) },
-        difficulty: loaded.difficulty,
-        difficultySource: 'shapeworld',
-        references: loaded.references,
-        createdAt: Date.now(),
-      };
+      const sample = shapeWorldSample(loaded, image.id, Date.now());
       const db = await database();
       await putSample(db, sample);
       await putSetting(db, SETTING_CURRENT_SAMPLE, sample.id);
