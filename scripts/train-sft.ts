@@ -7,7 +7,7 @@ import { DEFAULT_SFT_OPTIONS, SftTrainer, type SftMetrics } from '../src/model/p
 import { probeDecoder } from '../src/model/pixelthink-nano/probe';
 import { PolicyTokenizer } from '../src/model/pixelthink-nano/tokens';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
-import { positiveInt, trainerArgs, trainingLoop } from './lib/training-cli';
+import { UsageError, positiveInt, trainerArgs, trainingLoop } from './lib/training-cli';
 
 const USAGE = `npm run train:sft -- [options]
   --checkpoint <file>  checkpoint to resume from and write (default checkpoints/pixelthink-nano-sft.safetensors)
@@ -17,16 +17,24 @@ const USAGE = `npm run train:sft -- [options]
   --fresh              ignore an existing checkpoint and start over
   --threads <n>        wasm threads (default: all cores)
   --json               print the final metrics as JSON on stdout
+  --copy-loss <w>      weight of the copy-head loss (default ${DEFAULT_SFT_OPTIONS.copyLossWeight}); 0 turns it off; applies to a resumed run too
   --probe <n>          no training: greedy chains of the checkpoint on val samples 0..n-1 with their true object
                        lists; prints the pilot metrics (formatted, attributes listed right, target picked per level)
 Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C writes the checkpoint and exits.`;
 
+function nonNegative(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError(`--${name} must be a non-negative number, got ${value}`);
+  return n;
+}
+
 function details(m: SftMetrics): string {
-  return `loss ${m.loss.toFixed(4)} long ${(100 * m.longShare).toFixed(0)}% lr ${m.lr.toExponential(2)} ${m.tokens} tok`;
+  return `loss ${m.loss.toFixed(4)} copy ${m.copyLoss.toFixed(3)} long ${(100 * m.longShare).toFixed(0)}% lr ${m.lr.toExponential(2)} ${m.tokens} tok`;
 }
 
 async function main(): Promise<void> {
-  const args = trainerArgs('checkpoints/pixelthink-nano-sft.safetensors', ['probe']);
+  const args = trainerArgs('checkpoints/pixelthink-nano-sft.safetensors', ['probe', 'copy-loss']);
   const { path, steps, seed, every, threads } = args;
   if (args.help) {
     console.log(USAGE);
@@ -51,13 +59,16 @@ async function main(): Promise<void> {
     backend.dispose();
     return;
   }
+  const copyWeight = args.extra['copy-loss'];
+  const copyLoss = copyWeight === undefined ? {} : { copyLossWeight: nonNegative('copy-loss', copyWeight) };
   const resume = !args.fresh && existsSync(path);
   const trainer = resume
-    ? SftTrainer.restore(backend, readFileSync(path), steps ? { steps } : {})
+    ? SftTrainer.restore(backend, readFileSync(path), { ...(steps ? { steps } : {}), ...copyLoss })
     : SftTrainer.create(backend, nanoDecoderConfig(tokenizer.vocabSize), {
         ...DEFAULT_SFT_OPTIONS,
         ...(steps ? { steps } : {}),
         ...(seed ? { seed } : {}),
+        ...copyLoss,
       });
   const total = trainer.options.steps;
   process.stderr.write(

@@ -92,8 +92,16 @@ describe('SFT trainer', () => {
     const lossOn = async () => (await straight.loss(heldOut, tokenizer.eosId).data())[0] as number;
     const before = await lossOn();
     const losses: number[] = [];
-    for (let i = 0; i < 6; i++) losses.push((await straight.trainStep(tokenizer)).loss);
+    const copyLosses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const metrics = await straight.trainStep(tokenizer);
+      losses.push(metrics.loss);
+      copyLosses.push(metrics.copyLoss);
+    }
     expect(await lossOn()).toBeLessThan(0.9 * before);
+    // The copy head learns to look at the object-list tokens the responses copy.
+    expect(copyLosses[0]).toBeGreaterThan(0);
+    expect(copyLosses[5]).toBeLessThan(copyLosses[0] as number);
 
     const interrupted = SftTrainer.create(backend, config, TINY_OPTIONS);
     for (let i = 0; i < 5; i++) await interrupted.trainStep(tokenizer);

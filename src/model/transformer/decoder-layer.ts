@@ -18,6 +18,7 @@ export interface LayerContext {
   positions: Tensor;
   cache?: AttentionCache;
   adapter?: ProjectionAdapter;
+  attentionTap?: (layer: number, q: Tensor, k: Tensor) => void;
 }
 
 /** base(x) + adapter delta, the single place where LoRA touches the forward pass. */
@@ -50,6 +51,7 @@ function selfAttention(ctx: LayerContext, h: Tensor): Tensor {
   const q = rope(splitHeads(project(ctx, 'q_proj', h), heads, headDim), ctx.positions, ropeOptions);
   let k = rope(splitHeads(project(ctx, 'k_proj', h), kvHeads, headDim), ctx.positions, ropeOptions);
   let v = splitHeads(project(ctx, 'v_proj', h), kvHeads, headDim);
+  ctx.attentionTap?.(ctx.layer, q, k);
   let kvLength: number | undefined;
   if (ctx.cache) ({ keys: k, values: v, length: kvLength } = ctx.cache.extend(ctx.layer, k, v));
   // Queries are the newest tokens: the default queryOffset (kvLength − tq) places them after the cached keys.

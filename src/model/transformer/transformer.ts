@@ -140,6 +140,11 @@ export class Transformer {
   private runLayer(layer: number, x: Tensor, positions: Tensor, input: ForwardInput): Tensor {
     if (!input.checkpointLayers) return decoderLayer(this.layerContext(layer, positions, input), x);
     if (input.cache) throw new ForwardInputError('checkpointLayers', 'cannot be combined with a KV cache');
+    if (input.attentionTap)
+      throw new ForwardInputError(
+        'checkpointLayers',
+        'cannot be combined with an attention tap (it would see the re-run)',
+      );
     // positions is created inside this forward, so it must be a checkpoint input to survive until backward.
     const [out] = checkpoint(
       (h, pos) => [decoderLayer(this.layerContext(layer, pos as Tensor, input), h as Tensor)],
@@ -157,6 +162,7 @@ export class Transformer {
       positions,
       cache: input.cache,
       adapter: input.adapter,
+      attentionTap: input.attentionTap,
     };
   }
 

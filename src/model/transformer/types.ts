@@ -45,4 +45,9 @@ export interface ForwardInput {
    * GRPO responses fit in memory at the cost of a second forward. Not with a cache (the re-run would extend it).
    */
   checkpointLayers?: boolean;
+  /**
+   * Sees each layer's rotated queries [batch, seq, heads, headDim] and keys [batch, seq, kvHeads, headDim] (this
+   * call's tokens, before the cache): for auxiliary losses on where attention looks.
+   */
+  attentionTap?: (layer: number, q: Tensor, k: Tensor) => void;
 }
