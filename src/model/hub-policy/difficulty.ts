@@ -104,7 +104,7 @@ const LABELLED = [
 function fromText(text: string): Map<Field, number> {
   const found = new Map<Field, number>();
   for (const { field, label } of LABELLED) {
-    const match = new RegExp(`${label.source}[^0-9\\n]{0,40}?(-?\\d+(?:\\.\\d+)?)`, 'i').exec(text);
+    const match = new RegExp(`(?:${label.source})[^0-9\\n]{0,40}?(-?\\d+(?:\\.\\d+)?)`, 'i').exec(text);
     if (match) found.set(field, Number(match[1]));
   }
   return found;

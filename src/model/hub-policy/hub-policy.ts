@@ -23,6 +23,7 @@ import { GenerationCancelledError, GenerationOptionError } from '../generate/err
 import { sampleToken, validateSampling } from '../generate/sampling';
 import { tokenStats, type TokenStats } from '../generate/token-stats';
 import type { HubDevice, HubDtype } from '../hub/catalogue';
+import { assertSessionsCreated, guardRuns } from '../hub/ort-guard';
 import type { PolicyImage, PolicyToken } from '../pixelthink-nano/policy';
 import { TokenTextStream } from './text-stream';
 
@@ -136,6 +137,7 @@ export class HubPolicy {
         progress_callback: progress,
       }),
     ]);
+    await assertSessionsCreated(model);
     const vlm = model as unknown as VisionLanguageModel;
     if (typeof vlm.prepare_inputs_for_generation !== 'function' || !processor.tokenizer)
       throw new Error(`${modelId} is not an image-text-to-text model with a tokenizer`);
@@ -202,7 +204,8 @@ export class HubPolicy {
         if (signal?.aborted) throw new GenerationCancelledError(tokens.length, signal.reason);
         const stepStart = performance.now();
         modelInputs = this.model.prepare_inputs_for_generation(all, modelInputs, null);
-        const outputs = await this.model.forward(modelInputs);
+        const inputs = modelInputs;
+        const outputs = await guardRuns(() => this.model.forward(inputs));
         const row = { logits: lastLogits(outputs.logits!), offset: 0, size: 0 };
         row.size = row.logits.length;
         const { token } = sampleToken(row, { temperature }, rng);

@@ -149,28 +149,6 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   },
   {
     kind: 'policy',
-    id: 'qwen2-vl-2b-instruct',
-    label: 'Qwen2-VL 2B Instruct',
-    description:
-      'Zero-shot with the method prompt. Its vision tower attends over all 3600 patches of an 840 image: heavy. ' +
-      'Answers in 0–1000 normalised coordinates.',
-    license: 'Apache-2.0',
-    source: { kind: 'hub', repo: 'onnx-community/Qwen2-VL-2B-Instruct' },
-    family: 'qwen2_vl',
-    inputFrame: 840,
-    answerFrame: 1000,
-    methodTrained: false,
-    dtypes: POLICY_DTYPES,
-    runtimeBytes: 1.0 * GB,
-    estimates: {
-      'webgpu-f16': estimate(2.7 * GB, 1.0 * GB, 470 * MB),
-      webgpu: estimate(3.3 * GB, 1.6 * GB, 470 * MB),
-      wasm: estimate(2.2 * GB, 1.6 * GB, 470 * MB),
-    },
-    estimated: true,
-  },
-  {
-    kind: 'policy',
     id: 'qwen2.5-vl-3b-instruct',
     label: 'Qwen2.5-VL 3B Instruct',
     description:
@@ -188,6 +166,28 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
       'webgpu-f16': estimate(2.55 * GB, 800 * MB, 630 * MB),
       webgpu: estimate(2.9 * GB, 1.2 * GB, 630 * MB),
       wasm: estimate(2.9 * GB, 1.2 * GB, 630 * MB),
+    },
+    estimated: true,
+  },
+  {
+    kind: 'policy',
+    id: 'qwen2-vl-2b-instruct',
+    label: 'Qwen2-VL 2B Instruct',
+    description:
+      'Zero-shot with the method prompt. Its vision tower attends over all 3600 patches of an 840 image: heavy. ' +
+      'Answers in 0–1000 normalised coordinates.',
+    license: 'Apache-2.0',
+    source: { kind: 'hub', repo: 'onnx-community/Qwen2-VL-2B-Instruct' },
+    family: 'qwen2_vl',
+    inputFrame: 840,
+    answerFrame: 1000,
+    methodTrained: false,
+    dtypes: POLICY_DTYPES,
+    runtimeBytes: 1.0 * GB,
+    estimates: {
+      'webgpu-f16': estimate(2.7 * GB, 1.0 * GB, 470 * MB),
+      webgpu: estimate(3.3 * GB, 1.6 * GB, 470 * MB),
+      wasm: estimate(2.2 * GB, 1.6 * GB, 470 * MB),
     },
     estimated: true,
   },

@@ -1,8 +1,9 @@
 // Configures transformers.js for this app: local models under /models/, no hub unless a host is configured, our fetch.
 import { env } from '@huggingface/transformers';
-import { configureOnnxRuntime } from '../ort-env';
+import { configureOnnxRuntime, ort } from '../ort-env';
 import { createHubFileCache } from './cache';
 import { createModelFetch } from './model-fetch';
+import { installOrtGuard, type SessionClass } from './ort-guard';
 
 export const LOCAL_MODEL_PATH = '/models/';
 export const HUGGING_FACE_HOST = 'https://huggingface.co';
@@ -39,6 +40,7 @@ export function configureTransformers(options: TransformersOptions = {}): void {
   const allowedHosts = options.allowedHosts ?? [];
   const remoteHost = options.remoteHost ?? HUGGING_FACE_HOST;
   configureOnnxRuntime({ threads: options.threads });
+  installOrtGuard(ort.InferenceSession as unknown as SessionClass);
   env.allowLocalModels = true;
   env.localModelPath = LOCAL_MODEL_PATH;
   env.allowRemoteModels = allowedHosts.includes(new URL(remoteHost).origin);

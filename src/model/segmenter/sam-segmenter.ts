@@ -8,6 +8,7 @@ import {
   type Processor,
   type ProgressCallback,
 } from '@huggingface/transformers';
+import { assertSessionsCreated, guardRuns } from '../hub/ort-guard';
 
 /** onnxruntime-web's WebGPU or wasm in browsers; 'cpu' is onnxruntime-node (CLIs and Node tests). */
 export type SegmenterDevice = 'webgpu' | 'wasm' | 'cpu';
@@ -112,6 +113,7 @@ export class SamSegmenter {
         progress_callback: progress,
       }),
     ]);
+    await assertSessionsCreated(model);
     const sessions = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions;
     const decoderInputs = sessions.prompt_encoder_mask_decoder?.inputNames ?? [];
     const modelType = String((model.config as { model_type?: string }).model_type ?? 'sam');
@@ -141,7 +143,8 @@ export class SamSegmenter {
       original_sizes: [number, number][];
       reshaped_input_sizes: [number, number][];
     };
-    const embeddings = await (this.model as unknown as MaskModel).get_image_embeddings(inputs);
+    const model = this.model as unknown as MaskModel;
+    const embeddings = await guardRuns(() => model.get_image_embeddings(inputs));
     this.encoded = {
       embeddings,
       originalSizes: inputs.original_sizes,
@@ -213,7 +216,8 @@ export class SamSegmenter {
     if (!encoded) throw new Error('segment() before encode(): encode the image first.');
     const decodeStart = performance.now();
     const decode = this.model as unknown as MaskModel;
-    const outputs = await decode({ ...encoded.embeddings, ...this.promptTensors(prompt, encoded) });
+    const feeds = { ...encoded.embeddings, ...this.promptTensors(prompt, encoded) };
+    const outputs = await guardRuns(() => decode(feeds));
     const postStart = performance.now();
     const [masks] = await this.imageProcessor.post_process_masks(
       outputs.pred_masks,
