@@ -188,6 +188,20 @@ describe('hub policy loading and control', () => {
     await policy.dispose();
   });
 
+  it('reads float16 logits (fp16 and q4f16 exports)', async () => {
+    const id = 'tiny/fp16-logits';
+    writeModelFolder(
+      root,
+      id,
+      tinyQwenVlFiles({ family: 'qwen2_vl', script: ANSWER, logitsType: 'float16' }),
+    );
+    const policy = await load(id);
+    const run = await policy.run(image, 'q', { maxNewTokens: 400, temperature: 0 });
+    expect(run.response).toBe(ANSWER);
+    for (const s of run.stats) expect(s.p1).toBeLessThanOrEqual(1);
+    await policy.dispose();
+  });
+
   it('estimates difficulty from the model answer, once per sample', async () => {
     const id = 'tiny/difficulty';
     write(id, 'qwen2_5_vl', DIFFICULTY);

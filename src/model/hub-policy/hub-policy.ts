@@ -107,12 +107,12 @@ function stopTokensOf(model: VisionLanguageModel, processor: Processor): number[
   ];
 }
 
-/** The last position's logits as float32 (fp16 exports give float16 logits). */
+/** The last position's logits as float32 (fp16 exports give float16 logits: only that row is converted). */
 function lastLogits(logits: Tensor): Float32Array {
   const [, length, vocab] = logits.dims as [number, number, number];
-  const data =
-    logits.type === 'float32' ? (logits.data as Float32Array) : (logits.to('float32').data as Float32Array);
-  return data.subarray((length - 1) * vocab, length * vocab);
+  if (logits.type === 'float32')
+    return (logits.data as Float32Array).subarray((length - 1) * vocab, length * vocab);
+  return logits.slice(null, -1, null).to('float32').data as Float32Array;
 }
 
 export class HubPolicy {

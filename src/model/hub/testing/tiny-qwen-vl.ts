@@ -24,6 +24,8 @@ export interface TinyQwenVlOptions {
   margin?: number;
   noise?: number;
   seed?: number;
+  /** fp16 exports (fp16, q4f16) give float16 logits. Default float32. */
+  logitsType?: 'float32' | 'float16';
   /** Bounds of the processor's smart_resize (pixels); small keeps tests fast. */
   minPixels?: number;
   maxPixels?: number;
@@ -116,7 +118,13 @@ function scriptTable(script: readonly number[], margin: number): Float32Array {
   return table;
 }
 
-function decoder(script: readonly number[], margin: number, noise: number, random: Random): Uint8Array {
+function decoder(
+  script: readonly number[],
+  margin: number,
+  noise: number,
+  random: Random,
+  logitsType: 'float32' | 'float16',
+): Uint8Array {
   const H = TINY_HIDDEN;
   const D = TINY_HEAD_DIM;
   const V = TINY_VOCAB_SIZE;
@@ -140,7 +148,11 @@ function decoder(script: readonly number[], margin: number, noise: number, rando
       { name: 'past_key_values.0.value', type: 'float', shape: cacheShape },
     ],
     outputs: [
-      { name: 'logits', type: 'float', shape: ['batch_size', 'sequence_length', V] },
+      {
+        name: 'logits',
+        type: logitsType === 'float16' ? 'float16' : 'float',
+        shape: ['batch_size', 'sequence_length', V],
+      },
       { name: 'present.0.key', type: 'float', shape: presentShape },
       { name: 'present.0.value', type: 'float', shape: presentShape },
     ],
@@ -220,7 +232,12 @@ function decoder(script: readonly number[], margin: number, noise: number, rando
       node('Cast', ['attention_mask'], ['mask_f'], { to: FLOAT }),
       node('ReduceSum', ['mask_f'], ['mask_sum'], { keepdims: 0 }),
       node('Mul', ['mask_sum', 'zero_f'], ['mask_zero']),
-      node('Add', ['logits_body', 'mask_zero'], ['logits']),
+      ...(logitsType === 'float16'
+        ? [
+            node('Add', ['logits_body', 'mask_zero'], ['logits_f32']),
+            node('Cast', ['logits_f32'], ['logits'], { to: 10 }),
+          ]
+        : [node('Add', ['logits_body', 'mask_zero'], ['logits'])]),
     ],
   });
 }
@@ -317,7 +334,13 @@ export function tinyQwenVlFiles(options: TinyQwenVlOptions): Map<string, Uint8Ar
     ['onnx/embed_tokens.onnx', embedTokens(random)],
     [
       'onnx/decoder_model_merged.onnx',
-      decoder(scriptTokens(options.script), options.margin ?? 12, options.noise ?? 1, random),
+      decoder(
+        scriptTokens(options.script),
+        options.margin ?? 12,
+        options.noise ?? 1,
+        random,
+        options.logitsType ?? 'float32',
+      ),
     ],
   ]);
 }
