@@ -1,4 +1,5 @@
 // The difficulty estimator's prompt and its lenient parser: JSON, prose, malformed and out-of-range answers.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildDifficultyPrompt, parseDifficulty } from './difficulty';
 
@@ -14,6 +15,12 @@ describe('difficulty prompt', () => {
     ])
       expect(prompt).toContain(phrase);
     expect(prompt.endsWith('"difficulty": 5}')).toBe(true);
+  });
+
+  it('is documented byte for byte in docs/difficulty-estimator.md', () => {
+    expect(readFileSync('docs/difficulty-estimator.md', 'utf8')).toContain(
+      `\n${buildDifficultyPrompt('{q}')}\n`,
+    );
   });
 });
 
