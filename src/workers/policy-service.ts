@@ -71,6 +71,21 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
   const difficulties = new DifficultyCache();
   let backend: Promise<Backend> | null = null;
   let policy: PixelThinkNano | HubPolicy | null = null;
+  /** Queries and estimates running on the loaded policy: a hub load may not free it under them. */
+  let busy = 0;
+
+  async function using<T>(body: () => Promise<T>): Promise<T> {
+    busy++;
+    try {
+      return await body();
+    } finally {
+      busy--;
+    }
+  }
+
+  const idle = (what: string) => {
+    if (busy > 0) throw new WorkerError('bad-request', `A query is running: stop it before ${what}.`);
+  };
 
   const ready = (): PixelThinkNano | HubPolicy => {
     if (!policy) throw new WorkerError('not-ready', 'No policy is loaded: load a model first.');
@@ -138,6 +153,7 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
     clearModelCache: (modelId) => hub.clearModelCache(modelId),
 
     async loadPolicy(jobId, modelId, onProgress) {
+      idle('loading another model');
       configureTransformers();
       const start = performance.now();
       try {
@@ -151,6 +167,7 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
     },
 
     async loadHubPolicy(jobId, request, onProgress) {
+      idle('loading another model');
       const entry = hub.entry(request) as PolicyEntry;
       const { backend: device } = await base.capabilities();
       const loaded = await jobs.run(jobId, (signal) =>
@@ -170,6 +187,13 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
           (model) => model.dispose(),
         ),
       );
+      if (busy > 0) {
+        await loaded.value.dispose();
+        throw new WorkerError(
+          'bad-request',
+          'A query started while the model loaded: load it again when it ends.',
+        );
+      }
       await install(loaded.value);
       const { plan } = loaded;
       return {
@@ -196,7 +220,7 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
       });
       return jobs.run(jobId, async (signal) => {
         try {
-          return await estimateDifficulty(model, request, difficulties, { signal, onToken });
+          return await using(() => estimateDifficulty(model, request, difficulties, { signal, onToken }));
         } catch (err) {
           if (err instanceof GenerationCancelledError || signal.aborted)
             throw new WorkerError('cancelled', `Job ${jobId} was cancelled.`);
@@ -210,7 +234,7 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
       const model = ready();
       return jobs.run(jobId, async (signal) => {
         try {
-          if (model instanceof HubPolicy) return await runHub(model, request, signal, onToken);
+          if (model instanceof HubPolicy) return await using(() => runHub(model, request, signal, onToken));
           const run = await model.run(request.image, request.query, {
             maxNewTokens: request.maxNewTokens,
             sampling: { temperature: request.temperature },
