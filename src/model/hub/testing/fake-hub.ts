@@ -1,6 +1,6 @@
 // A stand-in for the hub's file server (https://huggingface.co/<repo>/resolve/<revision>/<path>) serving generated
 // folders from memory, so the remote path (ranged size probes, downloads with progress, the browser cache) runs
-// offline. Pass it as configureTransformers' `network`.
+// offline. Pass it as configureTransformers' `network`; requests to other origins (this app) go to the real fetch.
 
 export interface FakeHub {
   fetch: typeof fetch;
@@ -13,9 +13,11 @@ export function createFakeHub(
   options: { revision?: string; host?: string } = {},
 ): FakeHub {
   const requests: string[] = [];
+  const host = new URL(options.host ?? 'https://huggingface.co').origin;
   const prefix = `/resolve/${options.revision ?? 'main'}/`;
   const fakeFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.origin !== host) return globalThis.fetch(input, init);
     const range = new Headers(init?.headers).get('range');
     requests.push(`${init?.method ?? 'GET'} ${url.pathname}${range ? ` ${range}` : ''}`);
     if (init?.signal?.aborted) throw new DOMException('The request was aborted.', 'AbortError');
