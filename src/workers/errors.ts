@@ -6,6 +6,8 @@ export type WorkerErrorCode =
   | 'bad-request'
   | 'not-ready'
   | 'model-load-failed'
+  /** The model needs more memory (or a larger GPU buffer) than this device allows: refused before any download. */
+  | 'does-not-fit'
   | 'webgpu-unavailable'
   | 'device-lost'
   | 'out-of-memory'

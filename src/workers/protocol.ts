@@ -8,8 +8,14 @@ import type {
   SegmentPrompt,
   SegmentResult,
 } from '../model/segmenter/sam-segmenter';
+import type { CachedModel } from '../model/hub/cache';
+import type { CatalogueEntry, HubDtype } from '../model/hub/catalogue';
+import type { LoadPlan } from '../model/hub/plan';
+import type { LoadProgress } from '../model/hub/progress';
+import type { DifficultyEstimate } from '../model/hub-policy/difficulty';
 
 export type { SegmenterImage, SegmentPrompt, SegmentResult };
+export type { CachedModel, CatalogueEntry, DifficultyEstimate, HubDtype, LoadPlan, LoadProgress };
 
 export type ComputeBackend = 'webgpu' | 'wasm';
 
@@ -69,6 +75,52 @@ export interface LoadedPolicy {
   modelId: string;
   device: ComputeBackend;
   loadMs: number;
+  /** 'nano': pixelthink-nano on the engine; 'hub': a VLM through transformers.js (absent on older callers: nano). */
+  tier?: 'nano' | 'hub';
+  /** The square frame the answer's coordinates are in. */
+  frameSize?: number;
+}
+
+/** Which hub-tier model to load, and from where. */
+export interface HubModelRequest {
+  /** A catalogue id (CatalogueEntry.id). */
+  entryId: string;
+  /**
+   * The id a folder was opened under (openModelFolder), or of a folder under public/models/: required for folder
+   * entries; for hub entries it loads that folder instead of the repository.
+   */
+  folderId?: string;
+  /** Offline: this app's /models/, opened folders and the browser cache only; the hub is never asked. */
+  offline?: boolean;
+  /** The user's memory budget in bytes; default a share of navigator.deviceMemory (wasm: at most its 4 GiB heap). */
+  memoryBudgetBytes?: number | null;
+  /** Load even when the fit check refuses (the user insists). */
+  force?: boolean;
+}
+
+/** Hub load progress: bytes over all files as done/total, and every file's own progress. */
+export interface HubLoadProgress extends JobProgress {
+  load: LoadProgress;
+}
+
+export type HubProgressCallback = (progress: HubLoadProgress) => void;
+
+export interface LoadedHubModel {
+  entryId: string;
+  modelId: string;
+  device: ComputeBackend;
+  dtype: Record<string, HubDtype>;
+  plan: LoadPlan;
+  loadMs: number;
+}
+
+/** A sample to rate: its id (the cache key), the image and the query. */
+export interface DifficultyWorkerRequest {
+  sampleId: string;
+  image: SegmenterImage;
+  query: string;
+  /** Ask the model again even when this sample has an estimate. */
+  refresh?: boolean;
 }
 
 /** One policy query: the image's RGBA pixels, the query, and how to decode. */
@@ -117,11 +169,40 @@ export interface PolicyResult {
   frameSize: number;
 }
 
-/** The policy worker: pixelthink-nano (perception + decoder) on the worker's engine backend. */
-export interface PolicyWorkerApi extends ModelWorkerApi {
+/** The hub-tier calls both model workers offer: the catalogue, opened folders, plans, the download cache. */
+export interface HubWorkerApi {
+  /** The catalogue entries this worker loads (policies, or segmenters). */
+  catalogue(): CatalogueEntry[];
+  /** Makes `/models/<id>/…` answer from files the user opened (a model folder), without any network. */
+  openModelFolder(id: string, files: Map<string, Blob>): void;
+  /** Files, real sizes, dtypes and whether the model fits this device: nothing is downloaded. */
+  planHubModel(request: HubModelRequest): Promise<LoadPlan>;
+  /** Models in the browser's download cache, with their files and sizes. */
+  listModelCache(): Promise<CachedModel[]>;
+  /** Deletes one model's cached files, or all; returns how many files went. */
+  clearModelCache(modelId?: string): Promise<number>;
+}
+
+/** The policy worker: pixelthink-nano (perception + decoder) on the engine, or a hub VLM through transformers.js. */
+export interface PolicyWorkerApi extends ModelWorkerApi, HubWorkerApi {
   loadPolicy(jobId: string, modelId: string, onProgress: ProgressCallback): Promise<LoadedPolicy>;
+  /**
+   * Plans, checks the fit (WorkerError 'does-not-fit' unless forced), then downloads with per-file progress and
+   * loads a hub VLM; cancel(jobId) stops the downloads (WorkerError 'cancelled'). Replaces the loaded policy.
+   */
+  loadHubPolicy(
+    jobId: string,
+    request: HubModelRequest,
+    onProgress: HubProgressCallback,
+  ): Promise<LoadedHubModel>;
   /** Streams tokens through onToken; cancel(jobId) rejects it with WorkerError('cancelled'). */
   runPolicy(jobId: string, request: PolicyRequest, onToken: TokenCallback): Promise<PolicyResult>;
+  /** Rates a sample 1–10 with the loaded hub VLM (cached per model and sample); needs a hub policy. */
+  estimateDifficulty(
+    jobId: string,
+    request: DifficultyWorkerRequest,
+    onToken: TokenCallback,
+  ): Promise<DifficultyEstimate>;
 }
 
 export interface LoadedSegmenter {
@@ -133,10 +214,14 @@ export interface LoadedSegmenter {
 }
 
 /** The segmenter worker: a SAM-class model (nano-sam, SlimSAM, SAM2) through transformers.js. */
-export interface SegmenterWorkerApi extends ModelWorkerApi {
-  /** Makes `/models/<id>/…` answer from files the user opened (a model folder), without any network. */
-  openModelFolder(id: string, files: Map<string, Blob>): void;
+export interface SegmenterWorkerApi extends ModelWorkerApi, HubWorkerApi {
   loadModel(jobId: string, modelId: string, onProgress: ProgressCallback): Promise<LoadedSegmenter>;
+  /** Like loadHubPolicy, for the catalogue's segmenters. */
+  loadHubSegmenter(
+    jobId: string,
+    request: HubModelRequest,
+    onProgress: HubProgressCallback,
+  ): Promise<LoadedSegmenter & LoadedHubModel>;
   /** Encodes the image once; later prompts reuse it. */
   encodeImage(image: SegmenterImage): Promise<{ encodeMs: number }>;
   segment(prompt: SegmentPrompt): Promise<SegmentResult>;

@@ -1,10 +1,13 @@
 // The segmenter worker's body: loads a SAM-class model on the worker's backend, encodes images, decodes prompts.
 import * as Comlink from 'comlink';
-import { isRegisteredFolder, registerModelFolder } from '../model/hub/model-fetch';
+import { isRegisteredFolder } from '../model/hub/model-fetch';
 import { verifyShippedModel } from '../model/hub/manifest';
 import { configureTransformers, LOCAL_MODEL_PATH } from '../model/hub/transformers-env';
 import { SamSegmenter } from '../model/segmenter/sam-segmenter';
+import { BackendOwner } from './backend';
 import { WorkerError } from './errors';
+import { HubLoads } from './hub-loads';
+import { JobRegistry } from './jobs';
 import { createModelWorker } from './model-worker';
 import type { SegmenterWorkerApi } from './protocol';
 
@@ -15,7 +18,9 @@ function describe(err: unknown): string {
 export function createSegmenterWorker(
   gpu: GPU | null = globalThis.navigator?.gpu ?? null,
 ): SegmenterWorkerApi {
-  const base = createModelWorker('segmenter', gpu);
+  const jobs = new JobRegistry();
+  const base = createModelWorker('segmenter', gpu, jobs, new BackendOwner('segmenter', gpu));
+  const hub = new HubLoads('segmenter', () => base.capabilities());
   let segmenter: SamSegmenter | null = null;
   let configured = false;
   // Loads may overlap (the embedded default at start-up, then a folder the user opens): the latest request wins.
@@ -26,15 +31,50 @@ export function createSegmenterWorker(
     return segmenter;
   };
 
+  /** The latest load wins: an earlier one that finishes later is disposed. */
+  async function install(loaded: SamSegmenter, ticket: number, modelId: string): Promise<void> {
+    if (ticket !== latestLoad) {
+      await loaded.dispose();
+      throw new WorkerError('cancelled', `loading ${modelId} was superseded by a later load`);
+    }
+    await segmenter?.dispose();
+    segmenter = loaded;
+  }
+
   return {
     ...base,
+    catalogue: () => hub.catalogue(),
+    openModelFolder: (id, files) => hub.openModelFolder(id, files),
+    planHubModel: (request) => hub.planHubModel(request),
+    listModelCache: () => hub.listModelCache(),
+    clearModelCache: (modelId) => hub.clearModelCache(modelId),
 
-    openModelFolder(id, files) {
-      try {
-        registerModelFolder(id, files);
-      } catch (err) {
-        throw new WorkerError('bad-request', describe(err));
-      }
+    async loadHubSegmenter(jobId, request, onProgress) {
+      const { backend } = await base.capabilities();
+      const ticket = ++latestLoad;
+      configured = true;
+      const loaded = await jobs.run(jobId, (signal) =>
+        hub.load(
+          jobId,
+          request,
+          signal,
+          onProgress,
+          (plan, onInfo) =>
+            SamSegmenter.load(plan.modelId, { device: backend, dtype: plan.dtype, onProgress: onInfo }),
+          (model) => model.dispose(),
+        ),
+      );
+      await install(loaded.value, ticket, loaded.plan.modelId);
+      const { plan } = loaded;
+      return {
+        entryId: request.entryId,
+        modelId: plan.modelId,
+        device: backend,
+        dtype: plan.dtype,
+        plan,
+        takesBoxInput: loaded.value.takesBoxInput,
+        loadMs: loaded.loadMs,
+      };
     },
 
     async loadModel(jobId, modelId, onProgress) {
@@ -49,13 +89,7 @@ export function createSegmenterWorker(
         const shipped = !isRegisteredFolder(modelId);
         if (shipped && (await verifyShippedModel(LOCAL_MODEL_PATH, modelId, (url) => fetch(url))))
           onProgress({ jobId, done: 0, total: 1, message: `verified ${modelId}'s files` });
-        const loaded = await SamSegmenter.load(modelId, { device: backend });
-        if (ticket !== latestLoad) {
-          await loaded.dispose();
-          throw new WorkerError('cancelled', `loading ${modelId} was superseded by a later load`);
-        }
-        await segmenter?.dispose();
-        segmenter = loaded;
+        await install(await SamSegmenter.load(modelId, { device: backend }), ticket, modelId);
       } catch (err) {
         if (err instanceof WorkerError) throw err;
         throw new WorkerError('model-load-failed', `Could not load segmenter "${modelId}": ${describe(err)}`);
@@ -64,7 +98,7 @@ export function createSegmenterWorker(
       return {
         modelId,
         device: backend,
-        takesBoxInput: segmenter.takesBoxInput,
+        takesBoxInput: ready().takesBoxInput,
         loadMs: performance.now() - start,
       };
     },

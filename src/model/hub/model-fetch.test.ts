@@ -47,6 +47,38 @@ describe('createModelFetch', () => {
     expect(network).not.toHaveBeenCalled();
   });
 
+  it('gives folder files a content-length, so sizes are known before reading', async () => {
+    registerModelFolder('picked/model', new Map([['onnx/a.onnx', new Blob(['12345'])]]));
+    const response = await createModelFetch(
+      config,
+      vi.fn<typeof fetch>(),
+    )('/models/picked/model/onnx/a.onnx');
+    expect(response.headers.get('content-length')).toBe('5');
+  });
+
+  it("turns the app's HTML fallback page under /models/ into a 404", async () => {
+    const page = () => new Response('<!doctype html>', { headers: { 'content-type': 'text/html' } });
+    const modelFetch = createModelFetch(
+      config,
+      vi.fn<typeof fetch>(async () => page()),
+    );
+    expect((await modelFetch('/models/org/repo/config.json')).status).toBe(404);
+    expect((await modelFetch('/index.html')).status).toBe(200);
+  });
+
+  it('stops requests once the load signal fires, and hands the signal to the network', async () => {
+    const controller = new AbortController();
+    const network = vi.fn<typeof fetch>(async () => new Response('ok'));
+    const modelFetch = createModelFetch({ ...config, signal: () => controller.signal }, network);
+    await modelFetch('https://huggingface.co/a/b/resolve/main/config.json');
+    expect(network.mock.calls[0]?.[1]?.signal).toBe(controller.signal);
+    controller.abort();
+    await expect(modelFetch('https://huggingface.co/a/b/resolve/main/x.onnx')).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(network).toHaveBeenCalledTimes(1);
+  });
+
   it('refuses ids that could escape the models folder', () => {
     expect(() => registerModelFolder('../etc', new Map())).toThrow(ModelSourceError);
   });

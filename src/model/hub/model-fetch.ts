@@ -20,6 +20,8 @@ export interface ModelFetchConfig {
   allowedHosts: readonly string[];
   /** The page's own origin: relative URLs resolve against it. */
   origin: string;
+  /** The signal of the load in progress, if any: when it fires, requests stop (a cancelled download). */
+  signal?: () => AbortSignal | null | undefined;
 }
 
 const folders = new Map<string, ModelFolder>();
@@ -55,8 +57,9 @@ function fromFolder(path: string, config: ModelFetchConfig): Response | null {
   for (const [id, files] of folders) {
     if (!rest.startsWith(`${id}/`)) continue;
     const file = files.get(rest.slice(id.length + 1));
+    // Blob responses carry no length: say it, so sizes are known before anything is read.
     return file
-      ? new Response(file, { status: 200 })
+      ? new Response(file, { status: 200, headers: { 'content-length': String(file.size) } })
       : new Response(null, { status: 404, statusText: 'Not Found' });
   }
   return null;
@@ -72,6 +75,8 @@ export function createModelFetch(
 ) {
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : String(input), config.origin);
+    const signal = config.signal?.() ?? null;
+    if (signal?.aborted) throw abortError(url.href);
     const local = url.origin === config.origin ? fromFolder(url.pathname, config) : null;
     if (local) return local;
     const allowed = url.origin === config.origin || config.allowedHosts.includes(url.origin);
@@ -80,6 +85,19 @@ export function createModelFetch(
         url.href,
         `Model files may come only from this app or a configured host, not ${url.origin}.`,
       );
-    return network(url, init);
+    const response = await network(url, signal ? { ...init, signal } : init);
+    // A static server answers a missing file under the models folder with the app's page (SPA fallback): no model
+    // file is HTML, so that is a 404.
+    const underModels = url.origin === config.origin && url.pathname.startsWith(config.localModelPath);
+    if (underModels && response.ok && response.headers.get('content-type')?.includes('text/html')) {
+      await response.body?.cancel().catch(() => {});
+      return new Response(null, { status: 404, statusText: 'Not Found' });
+    }
+    return response;
   };
+}
+
+/** What fetch throws when its signal fires, so callers see one kind of error for a cancelled download. */
+function abortError(url: string): Error {
+  return new DOMException(`The download of ${url} was cancelled.`, 'AbortError');
 }

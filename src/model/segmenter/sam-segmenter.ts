@@ -1,8 +1,31 @@
-// A promptable segmenter in the Segment-Anything layout, run by transformers.js: encode an image once, decode prompts.
-import { AutoProcessor, RawImage, SamModel, Tensor, type Processor } from '@huggingface/transformers';
+// A promptable segmenter in the Segment-Anything layout (SAM, SlimSAM, SAM2), run by transformers.js: encode once, decode prompts.
+import {
+  AutoModelForMaskGeneration,
+  AutoProcessor,
+  RawImage,
+  Tensor,
+  type PreTrainedModel,
+  type Processor,
+  type ProgressCallback,
+} from '@huggingface/transformers';
+import { assertSessionsCreated, guardRuns } from '../hub/ort-guard';
 
 /** onnxruntime-web's WebGPU or wasm in browsers; 'cpu' is onnxruntime-node (CLIs and Node tests). */
 export type SegmenterDevice = 'webgpu' | 'wasm' | 'cpu';
+
+/** transformers.js' dtype of every session, or one per session (vision_encoder, prompt_encoder_mask_decoder). */
+export type SegmenterDtype = string | Record<string, string>;
+
+/** SAM2-class exports (SAM2, SAM2.1, EdgeTAM, SAM3 tracker) take boxes natively, with zero boxes meaning none. */
+const NATIVE_BOX_MODELS = ['sam2', 'edgetam', 'sam3_tracker'];
+
+export interface SamLoadOptions {
+  device: SegmenterDevice;
+  /** Default fp32 (the shipped nano-sam has only fp32 files). */
+  dtype?: SegmenterDtype;
+  /** transformers.js' progress events (initiate, download, progress, done) for every file. */
+  onProgress?: (info: unknown) => void;
+}
 
 /**
  * A box and two positive points in pixels of the original image, as the policy's scaled answer gives them. An empty
@@ -51,6 +74,11 @@ interface SamImageProcessorMethods {
   ): Promise<Tensor[]>;
 }
 
+/** What SamModel and Sam2Model offer beyond PreTrainedModel: image embeddings once, then a callable decode. */
+type MaskModel = ((inputs: Record<string, Tensor>) => Promise<{ iou_scores: Tensor; pred_masks: Tensor }>) & {
+  get_image_embeddings(inputs: { pixel_values: Tensor }): Promise<Record<string, Tensor>>;
+};
+
 // SAM's prompt encoder reads labels 2 and 3 as the top-left and bottom-right corners of a box.
 const POSITIVE = 1;
 const BOX_TOP_LEFT = 2;
@@ -64,27 +92,37 @@ export class SamSegmenter {
   private constructor(
     readonly modelId: string,
     readonly device: SegmenterDevice,
-    private readonly model: SamModel,
+    private readonly model: PreTrainedModel,
     private readonly processor: Processor,
     private readonly decoderInputs: readonly string[],
+    /** The config's model_type: 'sam' (SAM, SlimSAM, nano-sam) or a SAM2-class type. */
+    readonly modelType: string,
   ) {}
 
-  /** Loads SamModel + its processor from `/models/<id>/` (or a registered folder, or a configured host). */
-  static async load(
-    modelId: string,
-    options: { device: SegmenterDevice; onProgress?: (info: unknown) => void },
-  ): Promise<SamSegmenter> {
+  /**
+   * Loads the model (SamModel or Sam2Model, from config.json's model_type) and its processor from `/models/<id>/`,
+   * a registered folder, or a configured host.
+   */
+  static async load(modelId: string, options: SamLoadOptions): Promise<SamSegmenter> {
+    const progress = options.onProgress as ProgressCallback | undefined;
     const [processor, model] = await Promise.all([
-      AutoProcessor.from_pretrained(modelId, { progress_callback: options.onProgress }),
-      SamModel.from_pretrained(modelId, {
+      AutoProcessor.from_pretrained(modelId, { progress_callback: progress }),
+      AutoModelForMaskGeneration.from_pretrained(modelId, {
         device: options.device,
-        dtype: 'fp32',
-        progress_callback: options.onProgress,
+        dtype: (options.dtype ?? 'fp32') as 'fp32',
+        progress_callback: progress,
       }),
     ]);
+    await assertSessionsCreated(model);
     const sessions = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions;
     const decoderInputs = sessions.prompt_encoder_mask_decoder?.inputNames ?? [];
-    return new SamSegmenter(modelId, options.device, model as SamModel, processor, decoderInputs);
+    const modelType = String((model.config as { model_type?: string }).model_type ?? 'sam');
+    return new SamSegmenter(modelId, options.device, model, processor, decoderInputs, modelType);
+  }
+
+  /** SAM2-class models take a box natively and accept a prompt with no points or no box. */
+  get boxesNative(): boolean {
+    return NATIVE_BOX_MODELS.includes(this.modelType);
   }
 
   private get imageProcessor(): SamImageProcessorMethods {
@@ -105,7 +143,8 @@ export class SamSegmenter {
       original_sizes: [number, number][];
       reshaped_input_sizes: [number, number][];
     };
-    const embeddings = (await this.model.get_image_embeddings(inputs)) as unknown as Record<string, Tensor>;
+    const model = this.model as unknown as MaskModel;
+    const embeddings = await guardRuns(() => model.get_image_embeddings(inputs));
     this.encoded = {
       embeddings,
       originalSizes: inputs.original_sizes,
@@ -114,7 +153,34 @@ export class SamSegmenter {
     return performance.now() - start;
   }
 
+  /**
+   * SAM2: points and/or one box, shaped as transformers.js' Sam2Model wants them (it fills the missing half: no box
+   * becomes zero boxes, no points an empty point list).
+   */
+  private nativeBoxTensors(prompt: SegmentPrompt, encoded: Encoded): Record<string, Tensor> {
+    const [x1, y1, x2, y2] = prompt.bbox;
+    const hasBox = x2 > x1 && y2 > y1;
+    const { originalSizes, reshapedSizes } = encoded;
+    const n = prompt.points.length;
+    if (n === 0 && !hasBox) throw new RangeError('A prompt needs a box or at least one point.');
+    const tensors: Record<string, Tensor> = {};
+    if (n > 0) {
+      const points = [[prompt.points.map(([x, y]) => [x, y])]];
+      tensors.input_points = this.imageProcessor.reshape_input_points(points, originalSizes, reshapedSizes);
+      tensors.input_labels = new Tensor('int64', new BigInt64Array(n).fill(BigInt(POSITIVE)), [1, 1, n]);
+    }
+    if (hasBox)
+      tensors.input_boxes = this.imageProcessor.reshape_input_points(
+        [[[x1, y1, x2, y2]]],
+        originalSizes,
+        reshapedSizes,
+        true,
+      );
+    return tensors;
+  }
+
   private promptTensors(prompt: SegmentPrompt, encoded: Encoded): Record<string, Tensor> {
+    if (this.boxesNative) return this.nativeBoxTensors(prompt, encoded);
     const [x1, y1, x2, y2] = prompt.bbox;
     const hasBox = x2 > x1 && y2 > y1;
     const points = prompt.points.map(([x, y]) => [x, y]);
@@ -149,10 +215,9 @@ export class SamSegmenter {
     const encoded = this.encoded;
     if (!encoded) throw new Error('segment() before encode(): encode the image first.');
     const decodeStart = performance.now();
-    const outputs = (await this.model({ ...encoded.embeddings, ...this.promptTensors(prompt, encoded) })) as {
-      iou_scores: Tensor;
-      pred_masks: Tensor;
-    };
+    const decode = this.model as unknown as MaskModel;
+    const feeds = { ...encoded.embeddings, ...this.promptTensors(prompt, encoded) };
+    const outputs = await guardRuns(() => decode(feeds));
     const postStart = performance.now();
     const [masks] = await this.imageProcessor.post_process_masks(
       outputs.pred_masks,

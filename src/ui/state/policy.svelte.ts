@@ -39,6 +39,8 @@ class PolicyState {
   maxTokens = $state(DEFAULT_MAX_TOKENS);
   /** The difficulty recorded for an image without a ShapeWorld sample (method.md: 3.0 unless the user says). */
   difficulty = $state(DEFAULT_DIFFICULTY);
+  /** The hub VLM's estimate for the current image and query; `difficulty` equal to it is recorded as 'estimated'. */
+  estimatedDifficulty = $state<number | null>(null);
   tokens = $state<PolicyTokenEvent[]>([]);
   end = $state<RunEnd | null>(null);
   result = $state<PolicyResult | null>(null);
@@ -72,6 +74,16 @@ class PolicyState {
       this.loaded = null;
       this.fail(err);
     }
+  }
+
+  /** Takes over a policy loaded elsewhere (a hub VLM from the model picker) as the one Run uses. */
+  adopt(loaded: LoadedPolicy, label: string): void {
+    this.modelId = loaded.modelId;
+    this.loaded = loaded;
+    this.error = null;
+    this.status = 'ready';
+    this.timings = { load: loaded.loadMs };
+    this.message = `${label} on ${loaded.device}, loaded in ${Math.round(loaded.loadMs)} ms`;
   }
 
   /** Runs the query on the stage image; the chain streams into `tokens`. */
@@ -144,14 +156,18 @@ class PolicyState {
     this.end = 'finished';
     this.status = 'ready';
     const mask =
-      this.parts.errors.length === 0 && this.parts.answer ? await this.segment(this.parts.answer) : null;
+      this.parts.errors.length === 0 && this.parts.answer
+        ? await this.segment(this.parts.answer, result.frameSize)
+        : null;
     await this.save({ ...draft, iou: mask === null ? null : await this.iou(mask) });
   }
 
-  private async segment(answer: BoxPoints): Promise<Uint8Array | null> {
+  /** `frameSize`: the square frame the policy answered in (840; 1000 for normalised-coordinate hub models). */
+  private async segment(answer: BoxPoints, frameSize: number): Promise<Uint8Array | null> {
     const image = stage.image;
     if (!image || !segmenter.loaded) return null;
-    const scaled = scaleAnswerToImage(answer, { width: image.width, height: image.height }, MODEL_FRAME);
+    const frame = frameSize > 0 ? { width: frameSize, height: frameSize } : MODEL_FRAME;
+    const scaled = scaleAnswerToImage(answer, { width: image.width, height: image.height }, frame);
     const start = performance.now();
     await segmenter.segment({ bbox: scaled.bbox, points: scaled.points });
     this.timings = { ...this.timings, segment: performance.now() - start };
@@ -168,7 +184,8 @@ class PolicyState {
   /** The result as it will be stored (the id is the store's to give). */
   private record(result: PolicyResult): ResultRecord {
     const sample = stage.sample;
-    const source: DifficultySource = sample ? 'shapeworld' : 'user';
+    const estimated = this.estimatedDifficulty !== null && this.difficulty === this.estimatedDifficulty;
+    const source: DifficultySource = sample ? 'shapeworld' : estimated ? 'estimated' : 'user';
     return {
       id: 0,
       imageId: stage.image?.id ?? '',

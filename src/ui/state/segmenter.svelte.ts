@@ -74,6 +74,16 @@ class SegmenterState {
     }
   }
 
+  /** Takes over a segmenter loaded elsewhere (a hub model from the model picker): the image is encoded anew. */
+  adopt(loaded: LoadedSegmenter, label: string): void {
+    this.loaded = loaded;
+    this.encodedImageId = null;
+    this.result = null;
+    this.error = null;
+    this.status = 'ready';
+    this.message = `${label} on ${loaded.device}, loaded in ${Math.round(loaded.loadMs)} ms`;
+  }
+
   /** Segments a prompt on the current stage image, encoding the image first when it changed. */
   async segment(prompt: SegmentPrompt): Promise<void> {
     const image = stage.image;
