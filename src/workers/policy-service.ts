@@ -1,32 +1,20 @@
 // The policy worker's body: loads pixelthink-nano (perception + decoder) on the worker's engine backend and runs queries.
 import { GenerationCancelledError } from '../model/generate';
-import { verifyShippedModel } from '../model/hub/manifest';
-import { configureTransformers, LOCAL_MODEL_PATH } from '../model/hub/transformers-env';
-import { loadPixelThinkNano, type ReadFile } from '../model/pixelthink-nano/folder';
-import { PERCEPTION_FILE, perceptionFromCheckpoint } from '../model/pixelthink-nano/perceive';
+import { configureTransformers } from '../model/hub/transformers-env';
+import { loadLora, loraBaseOf, validateAdapterFile, type LoraAdapters } from '../model/lora';
 import type { PixelThinkNano } from '../model/pixelthink-nano/policy';
 import type { Backend } from '../webgpu/backend';
 import { BackendOwner } from './backend';
 import { WorkerError } from './errors';
 import { JobRegistry } from './jobs';
 import { createModelWorker } from './model-worker';
-import type { PolicyRequest, PolicyWorkerApi, ProgressCallback } from './protocol';
+import { engineBackend, loadPolicyModel, POLICY_LOAD_STAGES } from './policy-loader';
+import type { ActiveAdapter, PolicyRequest, PolicyWorkerApi, ProgressCallback } from './protocol';
 
 const MAX_NEW_TOKENS = 4096;
-const LOAD_STAGES = 4;
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** Reads a file of a shipped model folder over fetch; null on 404. */
-function folderReader(modelId: string): ReadFile {
-  return async (path) => {
-    const response = await fetch(`${LOCAL_MODEL_PATH}${modelId}/${path}`);
-    if (response.status === 404) return null;
-    if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-    return new Uint8Array(await response.arrayBuffer());
-  };
 }
 
 function validateRequest(request: PolicyRequest): void {
@@ -41,23 +29,13 @@ function validateRequest(request: PolicyRequest): void {
     throw new WorkerError('bad-request', `seed must be an integer, got ${seed}.`);
 }
 
-/** The engine backend of the worker's chosen compute backend (its WebGPU device, or the wasm kernels). */
-async function engineBackend(owner: BackendOwner): Promise<Backend> {
-  const device = (await owner.capabilities()).backend === 'webgpu' ? owner.device : null;
-  if (device) {
-    const { WebGpuBackend } = await import('../webgpu/backends/webgpu');
-    return WebGpuBackend.create(device);
-  }
-  const { WasmBackend } = await import('../webgpu/backends/wasm');
-  return WasmBackend.create({ threads: 'auto' });
-}
-
 export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?? null): PolicyWorkerApi {
   const jobs = new JobRegistry();
   const owner = new BackendOwner('policy', gpu);
   const base = createModelWorker('policy', gpu, jobs, owner);
   let backend: Promise<Backend> | null = null;
   let policy: PixelThinkNano | null = null;
+  let adapter: { active: ActiveAdapter; lora: LoraAdapters } | null = null;
 
   const ready = (): PixelThinkNano => {
     if (!policy) throw new WorkerError('not-ready', 'No policy is loaded: load a model first.');
@@ -65,20 +43,10 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
   };
 
   async function load(jobId: string, modelId: string, onProgress: ProgressCallback): Promise<PixelThinkNano> {
-    const step = (done: number, message: string) => onProgress({ jobId, done, total: LOAD_STAGES, message });
+    const step = (done: number, message: string) =>
+      onProgress({ jobId, done, total: POLICY_LOAD_STAGES, message });
     const { backend: device } = await base.capabilities();
-    step(0, `verifying ${modelId}'s files`);
-    await verifyShippedModel(LOCAL_MODEL_PATH, modelId, (url) => fetch(url));
-    step(1, `starting the ${device} engine`);
-    backend ??= engineBackend(owner);
-    const engine = await backend;
-    step(2, 'loading the perception front end');
-    const read = folderReader(modelId);
-    const checkpoint = await read(PERCEPTION_FILE);
-    if (!checkpoint) throw new Error(`${PERCEPTION_FILE} is missing`);
-    const perceive = perceptionFromCheckpoint(engine, checkpoint);
-    step(3, 'loading the tokenizer and decoder');
-    return loadPixelThinkNano(modelId, read, engine, perceive);
+    return loadPolicyModel(modelId, () => (backend ??= engineBackend(owner)), step, device);
   }
 
   return {
@@ -88,11 +56,18 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
       configureTransformers();
       const start = performance.now();
       try {
+        adapter?.lora.dispose();
+        adapter = null;
         policy = await jobs.run(jobId, () => load(jobId, modelId, onProgress));
       } catch (err) {
         throw new WorkerError('model-load-failed', `Could not load policy "${modelId}": ${describe(err)}`);
       }
-      onProgress({ jobId, done: LOAD_STAGES, total: LOAD_STAGES, message: `loaded ${modelId}` });
+      onProgress({
+        jobId,
+        done: POLICY_LOAD_STAGES,
+        total: POLICY_LOAD_STAGES,
+        message: `loaded ${modelId}`,
+      });
       const { backend: device } = await base.capabilities();
       return { modelId, device, loadMs: performance.now() - start };
     },
@@ -106,6 +81,7 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
             maxNewTokens: request.maxNewTokens,
             sampling: { temperature: request.temperature },
             seed: request.seed,
+            ...(adapter ? { adapter: adapter.lora } : {}),
             signal,
             onToken,
           });
@@ -125,6 +101,29 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
           throw new WorkerError('internal', `The policy failed: ${describe(err)}`);
         }
       });
+    },
+
+    async useAdapter(file) {
+      const model = ready();
+      if (jobs.size > 0)
+        throw new WorkerError('not-ready', 'A query is running: stop it before switching adapters.');
+      if (file === null) {
+        adapter?.lora.dispose();
+        adapter = null;
+        return null;
+      }
+      let lora: LoraAdapters;
+      let parameters: number;
+      try {
+        ({ parameters } = validateAdapterFile(file.bytes, loraBaseOf(model.decoder, model.id)));
+        lora = loadLora(file.bytes, model.decoder);
+      } catch (err) {
+        throw new WorkerError('bad-request', `Adapter "${file.name}" cannot be used: ${describe(err)}`);
+      }
+      adapter?.lora.dispose();
+      const active = { id: file.id, name: file.name, rank: lora.config.rank, parameters };
+      adapter = { active, lora };
+      return active;
     },
   };
 }
