@@ -116,4 +116,41 @@ describe('trainer worker', () => {
     expect(await adapterTensors(dbName)).toEqual(await adapterTensors(`trainer-straight-${tag}`));
     expect(await second.api.resumable()).toBeNull();
   }, 600_000);
+
+  it('pauses, takes a reward change from the next step, finishes with an adapter, and compares it with the base', async () => {
+    const dbName = `trainer-controls-${Date.now().toString(36)}`;
+    const { api, records } = await trainer(dbName);
+    await api.start({ ...REQUEST, settings: { ...REQUEST.settings, steps: 3 } });
+    await expect.poll(() => records.length, { timeout: 240_000, interval: 100 }).toBeGreaterThanOrEqual(1);
+    const paused = await api.pause();
+    expect(paused.phase).toBe('paused');
+    expect(paused.checkpointStep).toBe(paused.step);
+    const change = await api.updateReward({ ...paused.settings!.reward, tau1: 6 });
+    expect(change).toMatchObject({ step: paused.step, params: { tau1: 6 } });
+    await api.resume();
+    await until(api, 'finished');
+    const changed = records.find((r) => r.rewardChange);
+    expect(changed?.step).toBe(paused.step);
+    expect(changed?.rewardChange?.tau1).toBe(6);
+    expect((await api.status()).settings?.reward.tau1).toBe(6);
+
+    const db = await openPlaygroundDb({ name: dbName });
+    const [adapter] = await listAdapters(db);
+    expect(adapter).toMatchObject({ source: 'trained', step: 3, rank: 2 });
+    const run = await db.get('runs', adapter!.runId!);
+    expect(run?.rewardChanges).toHaveLength(1);
+    expect(run?.adapterId).toBe(adapter!.id);
+
+    const result = await api.compare(
+      'cmp-1',
+      { adapterId: adapter!.id, split: 'test', offset: 0, n: 1, maxNewTokens: 16, segmenter: 'nano-sam' },
+      Comlink.proxy(() => {}),
+    );
+    expect(result.segmenter).toBe('nano-sam');
+    expect(result.base.overall.count).toBe(1);
+    expect(result.adapter.overall.count).toBe(1);
+    expect(result.adapter.policy).toBe('pixelthink-nano+lora');
+    expect((await db.get('runs', adapter!.runId!))?.comparisons).toHaveLength(1);
+    db.close();
+  }, 600_000);
 });

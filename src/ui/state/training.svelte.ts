@@ -130,6 +130,8 @@ class TrainingState {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    // Children mount before the app shell: make sure the workers exist (idempotent).
+    workers.start();
     try {
       const listener = Comlink.proxy((event: TrainerEvent) => this.receive(event));
       this.status = await this.api.subscribe(listener);
