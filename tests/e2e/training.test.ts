@@ -155,6 +155,20 @@ async function flow(page: Page): Promise<void> {
     buffer: Buffer.from(bytes),
   });
   await expect.poll(() => page.getByTestId('adapter-item').count(), { timeout: 30_000 }).toBe(2);
+
+  // Activate the trained adapter for the policy, then compare it with the base on one held-out sample.
+  await page.getByTestId('adapter-activate').first().click();
+  await expect
+    .poll(() => page.getByTestId('adapter-active').textContent(), { timeout: 30_000 })
+    .toContain('e2e run · step');
+  await fill(page, 'compare-n', 1);
+  await fill(page, 'compare-max-tokens', 16);
+  await page.getByTestId('compare-run').click();
+  await expect.poll(() => page.getByTestId('compare-table').count(), { timeout: 120_000 }).toBe(1);
+  const table = page.getByTestId('compare-table');
+  expect(await table.locator('tbody tr').count()).toBe(4);
+  expect(await table.textContent()).toMatch(/gIoU.*cIoU.*words.*tokens.*reward/s);
+  expect(await table.textContent()).toContain('nano-sam');
   await page.getByTestId('adapter-list').scrollIntoViewIfNeeded();
   await screenshot(page, 'training-adapters');
 }
