@@ -23,6 +23,7 @@ describe('openPlaygroundDb', () => {
     expect(db.version).toBe(DB_VERSION);
     expect([...db.objectStoreNames].sort()).toEqual([
       'adapters',
+      'checkpoints',
       'images',
       'results',
       'runs',

@@ -74,22 +74,71 @@ export interface StoredResult {
   createdAt: number;
 }
 
+export type RunStatus = 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
+
+/** A reward change during a run: it applies from `step` on (the next step after it was made). */
+export interface RewardChange {
+  step: number;
+  params: Record<string, unknown>;
+  at: number;
+}
+
+/**
+ * A GRPO run (config + metric series) or a stored comparison. Fields marked optional came with the browser trainer
+ * (schema v3); a v1/v2 record lacks them.
+ */
 export interface StoredRun {
   id: string;
   name: string;
   config: Record<string, unknown>;
-  metrics: Record<string, number>[];
-  status: 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
+  /** One record per step (GrpoStepMetrics as plain JSON), in order. */
+  metrics: Record<string, unknown>[];
+  status: RunStatus;
   createdAt: number;
   updatedAt: number;
+  /** 'grpo' for a training run, 'comparison' for an A/B comparison of an adapter without a run of its own. */
+  kind?: 'grpo' | 'comparison';
+  /** The optimizer step of the checkpoint in the 'checkpoints' store (0: none yet). */
+  checkpointStep?: number;
+  /** Reward changes made while it ran, in order. */
+  rewardChanges?: RewardChange[];
+  /** The adapter saved from this run, once there is one. */
+  adapterId?: string | null;
+  /** The A/B comparisons made of this run's adapter, newest last. */
+  comparisons?: Record<string, unknown>[];
+  /** Why it stopped, when it failed or the guard said something the UI should keep showing. */
+  message?: string | null;
 }
 
+/** A run's latest checkpoint (LoRA + AdamW + step, the trainer's safetensors bytes), one per run. */
+export interface StoredCheckpoint {
+  runId: string;
+  step: number;
+  bytes: ArrayBuffer;
+  savedAt: number;
+}
+
+/**
+ * A LoRA adapter: the safetensors file as exported (PEFT tensor names, __metadata__ naming the base model and the
+ * settings). Nothing wrote adapters before schema v3, so the v1 type (separate tensors) never held data.
+ */
 export interface StoredAdapter {
   id: string;
   name: string;
   baseModelId: string;
-  tensors: Record<string, { shape: number[]; data: ArrayBuffer }>;
+  /** The safetensors bytes of `saveLora` with the extra metadata of docs/grpo.md. */
+  bytes: ArrayBuffer;
+  rank: number;
+  alpha: number;
+  targets: string[];
+  /** The run's GRPO settings (or what the imported file says). */
+  settings: Record<string, unknown>;
   rewardParams: Record<string, unknown>;
+  /** The training run it came from; null when imported. */
+  runId: string | null;
+  /** Optimizer step the adapter was taken at, when known. */
+  step: number | null;
+  source: 'trained' | 'imported';
   createdAt: number;
 }
 
@@ -97,8 +146,9 @@ export interface PlaygroundSchema extends DBSchema {
   images: { key: string; value: StoredImage; indexes: { 'by-added': number } };
   samples: { key: string; value: StoredSample; indexes: { 'by-image': string } };
   results: { key: number; value: StoredResult; indexes: { 'by-image': string; 'by-created': number } };
-  runs: { key: string; value: StoredRun };
-  adapters: { key: string; value: StoredAdapter };
+  runs: { key: string; value: StoredRun; indexes: { 'by-status': string } };
+  checkpoints: { key: string; value: StoredCheckpoint };
+  adapters: { key: string; value: StoredAdapter; indexes: { 'by-created': number } };
   settings: { key: string; value: unknown };
 }
 
@@ -125,6 +175,13 @@ const MIGRATIONS: Migration[] = [
     tx.objectStore('samples').createIndex('by-image', 'imageId');
     tx.objectStore('results').createIndex('by-image', 'imageId');
     tx.objectStore('results').createIndex('by-created', 'createdAt');
+  },
+  // v3: the browser trainer: one checkpoint per run (written with the run in one transaction), unfinished runs found
+  // by status, adapters listed by age.
+  (db, tx) => {
+    db.createObjectStore('checkpoints', { keyPath: 'runId' });
+    tx.objectStore('runs').createIndex('by-status', 'status');
+    tx.objectStore('adapters').createIndex('by-created', 'createdAt');
   },
 ];
 

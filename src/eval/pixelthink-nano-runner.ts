@@ -2,16 +2,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ShapeWorldSample } from '../data/shapeworld/index';
-import { extractReasoning } from '../rl/index';
 import type { Backend } from '../webgpu/backend';
 import type { SamplingOptions } from '../model/generate';
 import type { ProjectionAdapter, Transformer } from '../model/transformer';
 import { loadPixelThinkNano, POLICY_MODEL_ID } from '../model/pixelthink-nano/folder';
 import { PERCEPTION_FILE, perceptionFromCheckpoint } from '../model/pixelthink-nano/perceive';
-import type { Perceive, PixelThinkNano } from '../model/pixelthink-nano/policy';
+import type { Perceive } from '../model/pixelthink-nano/policy';
 import { groundTruthObjects, leftToRightSample } from '../model/pixelthink-nano/sft-data';
 import { EvalError } from './errors';
-import type { PolicyAnswer, PolicyInput, PolicyRunner } from './types';
+import { NANO_TOKEN_COUNTING, nanoAnswer } from './nano-policy';
+import type { PolicyRunner } from './types';
 
 export interface NanoRunnerOptions {
   /** Folder holding `pixelthink-nano/` (public/models). */
@@ -25,9 +25,6 @@ export interface NanoRunnerOptions {
   adapter?: (decoder: Transformer) => ProjectionAdapter;
 }
 
-const TOKEN_COUNTING =
-  'pixelthink-nano tokenizer (byte-level BPE, 2342 ids); reasoning tokens = tokens inside <think>';
-
 /** Node reads the folder from disk. */
 function diskReader(root: string) {
   return async (path: string): Promise<Uint8Array | null> => {
@@ -36,29 +33,6 @@ function diskReader(root: string) {
     } catch {
       return null;
     }
-  };
-}
-
-async function answerWith(
-  policy: PixelThinkNano,
-  input: PolicyInput,
-  options: NanoRunnerOptions,
-  adapter: ProjectionAdapter | undefined,
-): Promise<PolicyAnswer> {
-  const run = await policy.run(input.image, input.query, {
-    maxNewTokens: options.maxNewTokens,
-    sampling: options.sampling,
-    seed: options.seed,
-    ...(adapter ? { adapter } : {}),
-  });
-  const generated = run.sequence.tokens.filter((t) => t !== policy.tokenizer.eosId).length;
-  const { perceive, prefill, decode } = run.timingsMs;
-  return {
-    response: run.response,
-    tokens: generated,
-    reasoningTokens: policy.tokenizer.encode(extractReasoning(run.response)).length,
-    uncertainty: run.sequence.uncertainty.uncertainty,
-    timingsMs: { perceive, prefill, decode, generate: perceive + prefill + decode },
   };
 }
 
@@ -72,9 +46,9 @@ export async function createPixelThinkNanoRunner(options: NanoRunnerOptions): Pr
   const adapter = options.adapter?.(policy.decoder);
   return {
     id: adapter ? `${POLICY_MODEL_ID}+lora` : POLICY_MODEL_ID,
-    tokenCounting: TOKEN_COUNTING,
+    tokenCounting: NANO_TOKEN_COUNTING,
     renderSize: 128,
-    answer: (input) => answerWith(policy, input, options, adapter),
+    answer: (input) => nanoAnswer(policy, input, options, adapter),
     dispose: () => options.backend.dispose(),
   };
 }
@@ -98,11 +72,10 @@ export async function createGroundTruthObjectsRunner(options: NanoRunnerOptions)
   const adapter = options.adapter?.(policy.decoder);
   return {
     id: adapter ? 'pixelthink-nano-gt-objects+lora' : 'pixelthink-nano-gt-objects',
-    tokenCounting:
-      'pixelthink-nano tokenizer (byte-level BPE, 2342 ids); reasoning tokens = tokens inside <think>',
+    tokenCounting: NANO_TOKEN_COUNTING,
     answer: async (input) => {
       current = input.sample ?? null;
-      return answerWith(policy, input, options, adapter);
+      return nanoAnswer(policy, input, options, adapter);
     },
     dispose: () => options.backend.dispose(),
   };

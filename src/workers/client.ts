@@ -7,6 +7,7 @@ import type {
   ModelWorkerApi,
   PolicyWorkerApi,
   SegmenterWorkerApi,
+  TrainerWorkerApi,
 } from './protocol';
 
 export interface WorkerHandle<Api> {
@@ -50,6 +51,13 @@ export function startSegmenterWorker(): WorkerHandle<SegmenterWorkerApi> {
   return wrap(
     new Worker(new URL('./segmenter.worker.ts', import.meta.url), { type: 'module', name: 'segmenter' }),
     'segmenter',
+  );
+}
+
+export function startTrainerWorker(): WorkerHandle<TrainerWorkerApi> {
+  return wrap(
+    new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' }),
+    'trainer',
   );
 }
 

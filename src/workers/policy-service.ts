@@ -4,10 +4,8 @@ import { GenerationCancelledError } from '../model/generate';
 import type { PolicyEntry } from '../model/hub/catalogue';
 import { DifficultyCache, estimateDifficulty } from '../model/hub-policy/difficulty';
 import { HubPolicy } from '../model/hub-policy/hub-policy';
-import { verifyShippedModel } from '../model/hub/manifest';
-import { configureTransformers, LOCAL_MODEL_PATH } from '../model/hub/transformers-env';
-import { loadPixelThinkNano, type ReadFile } from '../model/pixelthink-nano/folder';
-import { PERCEPTION_FILE, perceptionFromCheckpoint } from '../model/pixelthink-nano/perceive';
+import { configureTransformers } from '../model/hub/transformers-env';
+import { loadLora, loraBaseOf, validateAdapterFile, type LoraAdapters } from '../model/lora';
 import type { PixelThinkNano } from '../model/pixelthink-nano/policy';
 import type { Backend } from '../webgpu/backend';
 import { BackendOwner } from './backend';
@@ -15,7 +13,9 @@ import { WorkerError } from './errors';
 import { JobRegistry } from './jobs';
 import { HubLoads } from './hub-loads';
 import { createModelWorker } from './model-worker';
+import { engineBackend, loadPolicyModel, POLICY_LOAD_STAGES } from './policy-loader';
 import type {
+  ActiveAdapter,
   PolicyRequest,
   PolicyResult,
   PolicyWorkerApi,
@@ -24,20 +24,9 @@ import type {
 } from './protocol';
 
 const MAX_NEW_TOKENS = 4096;
-const LOAD_STAGES = 4;
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** Reads a file of a shipped model folder over fetch; null on 404. */
-function folderReader(modelId: string): ReadFile {
-  return async (path) => {
-    const response = await fetch(`${LOCAL_MODEL_PATH}${modelId}/${path}`);
-    if (response.status === 404) return null;
-    if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-    return new Uint8Array(await response.arrayBuffer());
-  };
 }
 
 function validateRequest(request: PolicyRequest): void {
@@ -52,17 +41,6 @@ function validateRequest(request: PolicyRequest): void {
     throw new WorkerError('bad-request', `seed must be an integer, got ${seed}.`);
 }
 
-/** The engine backend of the worker's chosen compute backend (its WebGPU device, or the wasm kernels). */
-async function engineBackend(owner: BackendOwner): Promise<Backend> {
-  const device = (await owner.capabilities()).backend === 'webgpu' ? owner.device : null;
-  if (device) {
-    const { WebGpuBackend } = await import('../webgpu/backends/webgpu');
-    return WebGpuBackend.create(device);
-  }
-  const { WasmBackend } = await import('../webgpu/backends/wasm');
-  return WasmBackend.create({ threads: 'auto' });
-}
-
 export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?? null): PolicyWorkerApi {
   const jobs = new JobRegistry();
   const owner = new BackendOwner('policy', gpu);
@@ -73,6 +51,7 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
   let policy: PixelThinkNano | HubPolicy | null = null;
   /** Queries and estimates running on the loaded policy: a hub load may not free it under them. */
   let busy = 0;
+  let adapter: { active: ActiveAdapter; lora: LoraAdapters } | null = null;
 
   async function using<T>(body: () => Promise<T>): Promise<T> {
     busy++;
@@ -128,20 +107,10 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
   }
 
   async function load(jobId: string, modelId: string, onProgress: ProgressCallback): Promise<PixelThinkNano> {
-    const step = (done: number, message: string) => onProgress({ jobId, done, total: LOAD_STAGES, message });
+    const step = (done: number, message: string) =>
+      onProgress({ jobId, done, total: POLICY_LOAD_STAGES, message });
     const { backend: device } = await base.capabilities();
-    step(0, `verifying ${modelId}'s files`);
-    await verifyShippedModel(LOCAL_MODEL_PATH, modelId, (url) => fetch(url));
-    step(1, `starting the ${device} engine`);
-    backend ??= engineBackend(owner);
-    const engine = await backend;
-    step(2, 'loading the perception front end');
-    const read = folderReader(modelId);
-    const checkpoint = await read(PERCEPTION_FILE);
-    if (!checkpoint) throw new Error(`${PERCEPTION_FILE} is missing`);
-    const perceive = perceptionFromCheckpoint(engine, checkpoint);
-    step(3, 'loading the tokenizer and decoder');
-    return loadPixelThinkNano(modelId, read, engine, perceive);
+    return loadPolicyModel(modelId, () => (backend ??= engineBackend(owner)), step, device);
   }
 
   return {
@@ -157,11 +126,18 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
       configureTransformers();
       const start = performance.now();
       try {
+        adapter?.lora.dispose();
+        adapter = null;
         await install(await jobs.run(jobId, () => load(jobId, modelId, onProgress)));
       } catch (err) {
         throw new WorkerError('model-load-failed', `Could not load policy "${modelId}": ${describe(err)}`);
       }
-      onProgress({ jobId, done: LOAD_STAGES, total: LOAD_STAGES, message: `loaded ${modelId}` });
+      onProgress({
+        jobId,
+        done: POLICY_LOAD_STAGES,
+        total: POLICY_LOAD_STAGES,
+        message: `loaded ${modelId}`,
+      });
       const { backend: device } = await base.capabilities();
       return { modelId, device, loadMs: performance.now() - start, tier: 'nano', frameSize: 840 };
     },
@@ -239,6 +215,7 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
             maxNewTokens: request.maxNewTokens,
             sampling: { temperature: request.temperature },
             seed: request.seed,
+            ...(adapter ? { adapter: adapter.lora } : {}),
             signal,
             onToken,
           });
@@ -258,6 +235,31 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
           throw new WorkerError('internal', `The policy failed: ${describe(err)}`);
         }
       });
+    },
+
+    async useAdapter(file) {
+      const model = ready();
+      if (model instanceof HubPolicy)
+        throw new WorkerError('bad-request', 'LoRA adapters apply to pixelthink-nano: load it first.');
+      if (jobs.size > 0)
+        throw new WorkerError('not-ready', 'A query is running: stop it before switching adapters.');
+      if (file === null) {
+        adapter?.lora.dispose();
+        adapter = null;
+        return null;
+      }
+      let lora: LoraAdapters;
+      let parameters: number;
+      try {
+        ({ parameters } = validateAdapterFile(file.bytes, loraBaseOf(model.decoder, model.id)));
+        lora = loadLora(file.bytes, model.decoder);
+      } catch (err) {
+        throw new WorkerError('bad-request', `Adapter "${file.name}" cannot be used: ${describe(err)}`);
+      }
+      adapter?.lora.dispose();
+      const active = { id: file.id, name: file.name, rank: lora.config.rank, parameters };
+      adapter = { active, lora };
+      return active;
     },
   };
 }

@@ -3,6 +3,9 @@ import type { Box, Point } from '../data/store';
 import type { Level, Split } from '../data/shapeworld';
 import type { RenderedShapeWorldSample } from '../data/dataset/shapeworld';
 import type { WebGpuReport } from '../webgpu/device';
+import type { GuardAction, GrpoSettings, GrpoSettingsInput, GrpoStepMetrics } from '../model/grpo';
+import type { RewardParams } from '../rl';
+import type { LevelReport } from '../eval/types';
 import type {
   RgbaImage as SegmenterImage,
   SegmentPrompt,
@@ -33,7 +36,7 @@ export interface BackendReport {
   wasmThreads: number;
 }
 
-export type WorkerKind = 'policy' | 'segmenter';
+export type WorkerKind = 'policy' | 'segmenter' | 'trainer';
 
 export interface JobProgress {
   jobId: string;
@@ -203,6 +206,25 @@ export interface PolicyWorkerApi extends ModelWorkerApi, HubWorkerApi {
     request: DifficultyWorkerRequest,
     onToken: TokenCallback,
   ): Promise<DifficultyEstimate>;
+  /**
+   * Runs later queries with a LoRA adapter (its safetensors file, validated against the loaded decoder first), or
+   * with the base model (null). Refused while a query runs.
+   */
+  useAdapter(adapter: PolicyAdapterFile | null): Promise<ActiveAdapter | null>;
+}
+
+/** An adapter file handed to the policy worker. */
+export interface PolicyAdapterFile {
+  id: string;
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface ActiveAdapter {
+  id: string;
+  name: string;
+  rank: number;
+  parameters: number;
 }
 
 export interface LoadedSegmenter {
@@ -245,4 +267,137 @@ export type LoadedSample = RenderedShapeWorldSample;
 export interface DataWorkerApi {
   galleryItems(split: Split, indices: number[], thumbnailSize: number): Promise<GalleryItem[]>;
   loadSample(split: Split, index: number): Promise<LoadedSample>;
+}
+
+/** What a GRPO run trains on: ShapeWorld-Reason train samples, or the user's labelled samples in the 'samples' store. */
+export type TrainingSource =
+  | { kind: 'shapeworld'; objects: 'perceived' | 'gt'; firstSample?: number }
+  | { kind: 'samples'; sampleIds?: string[] };
+
+export interface TrainingStartRequest {
+  name: string;
+  settings: GrpoSettingsInput;
+  source: TrainingSource;
+}
+
+export type TrainerPhase =
+  'idle' | 'loading' | 'running' | 'pausing' | 'paused' | 'stopping' | 'stopped' | 'finished' | 'failed';
+
+export interface TrainerStatus {
+  phase: TrainerPhase;
+  runId: string | null;
+  runName: string | null;
+  /** Optimizer steps taken: the number of the next step to run. */
+  step: number;
+  steps: number;
+  /** The step of the last checkpoint written to IndexedDB (0: none). */
+  checkpointStep: number;
+  /** What happened last, as a sentence (a guard restore says which checkpoint and why). */
+  message: string;
+  /** The last guard action of the run, if any. */
+  guard: GuardAction | null;
+  settings: GrpoSettings | null;
+  source: TrainingSource | null;
+  device: ComputeBackend | null;
+}
+
+/** One step as stored in the run's metric series: the trainer's metrics plus the reward change it began with. */
+export type StepRecord = GrpoStepMetrics & {
+  /** The reward parameters in force from this step on, when they changed at it. */
+  rewardChange?: RewardParams;
+};
+
+export type TrainerEvent =
+  { type: 'status'; status: TrainerStatus } | { type: 'step'; runId: string; record: StepRecord };
+
+export type TrainerListener = (event: TrainerEvent) => void;
+
+/** A run a reload interrupted (or that was paused): it can go on from its checkpoint. */
+export interface ResumableRun {
+  runId: string;
+  name: string;
+  status: 'running' | 'paused';
+  checkpointStep: number;
+  steps: number;
+  updatedAt: number;
+}
+
+export interface AdapterSummary {
+  id: string;
+  name: string;
+  baseModelId: string;
+  rank: number;
+  alpha: number;
+  targets: string[];
+  runId: string | null;
+  step: number | null;
+  source: 'trained' | 'imported';
+  bytes: number;
+  createdAt: number;
+}
+
+/** Base against one adapter on held-out ShapeWorld samples, greedy. */
+export interface ComparisonRequest {
+  adapterId: string;
+  split: Split;
+  offset: number;
+  n: number;
+  maxNewTokens: number;
+  /** 'nano-sam' (the embedded segmenter, as the app runs) or 'oracle' (the exact mask of the object prompted). */
+  segmenter: 'nano-sam' | 'oracle';
+  /** The reward both sides are scored with (the live sliders); default the adapter's own. */
+  rewardParams?: RewardParams;
+}
+
+export interface ComparisonSide {
+  policy: string;
+  overall: LevelReport;
+  byLevel: Record<Level, LevelReport>;
+  wallMs: number;
+}
+
+export interface ComparisonResult {
+  id: string;
+  adapterId: string;
+  adapterName: string;
+  runId: string | null;
+  split: Split;
+  offset: number;
+  n: number;
+  segmenter: string;
+  /** How masks were made, said beside the table. */
+  segmenterNote: string;
+  rewardParams: RewardParams;
+  base: ComparisonSide;
+  adapter: ComparisonSide;
+  createdAt: number;
+}
+
+/** The trainer worker: GRPO on LoRA adapters of pixelthink-nano, its runs, checkpoints and adapters in IndexedDB. */
+export interface TrainerWorkerApi extends ModelWorkerApi {
+  /** Test seam: the IndexedDB database to use (default the app's); call before anything else. */
+  useDatabase(name: string): void;
+  loadPolicy(jobId: string, modelId: string, onProgress: ProgressCallback): Promise<LoadedPolicy>;
+  /** Status and step events (comlink-proxied callback); returns the current status. */
+  subscribe(listener: TrainerListener): TrainerStatus;
+  status(): TrainerStatus;
+  /** The newest run that was running or paused when its page went away, with its checkpoint step; null if none. */
+  resumable(): Promise<ResumableRun | null>;
+  /** Creates the run and starts its loop; resolves once it runs (steps then arrive as events). */
+  start(request: TrainingStartRequest): Promise<TrainerStatus>;
+  /** Loads a stored run from its checkpoint (metrics after it are dropped: they are replayed) and runs it on. */
+  resumeRun(runId: string, overrides?: { steps?: number }): Promise<TrainerStatus>;
+  /** Aborts the step in flight (which changes nothing), writes a checkpoint, and waits. */
+  pause(): Promise<TrainerStatus>;
+  resume(): Promise<TrainerStatus>;
+  /** Aborts the step in flight, writes the checkpoint and saves the adapter. */
+  stop(): Promise<TrainerStatus>;
+  /** New reward parameters from the next step on; recorded in the run. Null when no run is loaded. */
+  updateReward(params: RewardParams): Promise<{ step: number; params: RewardParams } | null>;
+  /** Saves the current run's adapter now. */
+  saveAdapter(name?: string): Promise<AdapterSummary>;
+  /** Validates a safetensors adapter file against the base model, then stores it; a refusal changes nothing. */
+  importAdapter(bytes: Uint8Array, fileName: string): Promise<AdapterSummary>;
+  /** The per-level table of the base and the adapter on the same held-out samples; stored with the run. */
+  compare(jobId: string, request: ComparisonRequest, onProgress: ProgressCallback): Promise<ComparisonResult>;
 }

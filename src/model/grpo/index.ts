@@ -30,3 +30,6 @@ export {
   shapeWorldTask,
 } from './shapeworld-task';
 export type { ObjectSource, ShapeWorldTaskOptions } from './shapeworld-task';
+export { perceivedPromptIds, policyTaskGlue } from './policy-task';
+export { LabelledTaskError, labelledSamplesTask } from './samples-task';
+export type { LabelledSample, LabelledTaskOptions } from './samples-task';

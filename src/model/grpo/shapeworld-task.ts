@@ -1,10 +1,10 @@
 // ShapeWorld-Reason as a GRPO task for pixelthink-nano: the object list perceived on the rendered scene, or the true one.
 import { renderScene, sample } from '../../data/shapeworld/index';
 import type { Split } from '../../data/shapeworld/index';
-import { extractReasoning } from '../../rl/index';
 import type { Perceive } from '../pixelthink-nano/policy';
 import { groundTruthObjects, leftToRightSample } from '../pixelthink-nano/sft-data';
 import type { PolicyTokenizer } from '../pixelthink-nano/tokens';
+import { perceivedPromptIds, policyTaskGlue } from './policy-task';
 import type { GrpoPrompt, GrpoTask } from './task';
 
 /**
@@ -42,15 +42,17 @@ export async function shapeWorldPrompt(
   index: number,
 ): Promise<GrpoPrompt> {
   const record = sample(split, index);
-  let objects;
-  if (options.objects === 'gt') objects = groundTruthObjects(leftToRightSample(record));
+  let promptIds: number[];
+  if (options.objects === 'gt')
+    promptIds = options.tokenizer.promptIds(record.query, groundTruthObjects(leftToRightSample(record)));
   else {
     if (!options.perceive) throw new ShapeWorldTaskError("objects 'perceived' needs a perception front end");
-    objects = await options.perceive(renderScene(record, options.renderSize ?? 128));
+    const image = renderScene(record, options.renderSize ?? 128);
+    ({ promptIds } = await perceivedPromptIds(options.tokenizer, options.perceive, image, record.query));
   }
   return {
     id: record.id,
-    promptIds: options.tokenizer.promptIds(record.query, objects),
+    promptIds,
     groundTruth: record.gt,
     difficulty: record.difficulty,
     level: record.level,
@@ -71,7 +73,7 @@ export function shapeWorldTask(options: ShapeWorldTaskOptions): GrpoTask {
       objects: options.objects,
       renderSize: options.objects === 'perceived' ? (options.renderSize ?? 128) : null,
     },
-    stopTokens: [tokenizer.eosId],
+    ...policyTaskGlue(tokenizer),
     prompts: async (step, count) => {
       // One at a time: perception runs on the policy's backend.
       const prompts: GrpoPrompt[] = [];
@@ -79,7 +81,5 @@ export function shapeWorldTask(options: ShapeWorldTaskOptions): GrpoTask {
         prompts.push(await shapeWorldPrompt(options, split, first + step * count + i));
       return prompts;
     },
-    decode: (tokens) => tokenizer.decode(tokens),
-    reasoningTokens: (response) => tokenizer.encode(extractReasoning(response)).length,
   };
 }

@@ -140,6 +140,27 @@ describe('GrpoTrainer', () => {
     trainer.dispose();
   });
 
+  it('applies a reward change from the next step and records it in the checkpoint', async () => {
+    const store = new MemoryCheckpointStore();
+    const trainer = await GrpoTrainer.create(options(store), { ...TOY_SETTINGS, steps: 4 });
+    const before = await trainer.trainStep();
+    // A zero budget for easy prompts with β = 1: every non-empty response scores 0 (an empty one has R_acc 0).
+    const reward = trainer.updateReward({ lowBudget: 0, beta: 1 });
+    expect(reward).toMatchObject({ lowBudget: 0, beta: 1, tau1: 5, preset: 'pixelthink' });
+    expect(() => trainer.updateReward({ tau2: 9 })).toThrow(/tau/);
+    expect(trainer.settings.reward.tau2).toBe(3.5);
+    const after = await trainer.trainStep();
+    expect(before.rewardMean).toBeGreaterThan(0);
+    expect(after.status).toBe('ok');
+    expect(after.overall.lengthFactor).toBeLessThan(1); // empty responses keep 1 (length 0)
+    expect(after.rewardMean).toBe(0);
+    expect(store.savedSteps).toEqual([2]);
+    const resumed = await GrpoTrainer.fromCheckpoint(options(), store.bytes as Uint8Array);
+    expect(resumed.settings.reward).toMatchObject({ lowBudget: 0, beta: 1 });
+    resumed.dispose();
+    trainer.dispose();
+  });
+
   it('treats a loss beyond maxLoss as exploding, and stops after maxRestores restores in a row', async () => {
     const trainer = await GrpoTrainer.create(options(), { ...TOY_SETTINGS, maxLoss: 1e-12, maxRestores: 1 });
     const before = await loraValues(trainer);

@@ -1,6 +1,6 @@
 // The GRPO trainer (method.md §6 on LoRA): rollouts → rewards → advantages → clipped loss with KL → AdamW on LoRA.
-import { UncertaintyInputError } from '../../rl/index';
-import type { TokenLossResult } from '../../rl/index';
+import { UncertaintyInputError, resolveRewardParams } from '../../rl/index';
+import type { RewardParams, TokenLossResult } from '../../rl/index';
 import { scope } from '../../webgpu';
 import type { Tensor } from '../../webgpu';
 import { AdamW } from '../../webgpu/optim/adamw';
@@ -151,6 +151,16 @@ export class GrpoTrainer {
   /** What the run records: settings, LoRA config, task, restarts. */
   get runState(): Readonly<GrpoRunState> {
     return this.run;
+  }
+
+  /**
+   * Changes reward parameters from the next step on (the live sliders). The run records them: the next checkpoint
+   * carries the new reward, so a resumed run scores as the interrupted one did from its checkpoint on.
+   */
+  updateReward(input: Partial<RewardParams>): RewardParams {
+    const reward = resolveRewardParams({ ...this.settings.reward, ...input });
+    this.run = { ...this.run, settings: { ...this.settings, reward } };
+    return reward;
   }
 
   /** The checkpoint of the current state (LoRA + AdamW + step + run), without writing it anywhere. */

@@ -54,7 +54,8 @@ export class PixelThinkNano {
     readonly id: string,
     readonly tokenizer: PolicyTokenizer,
     readonly decoder: Transformer,
-    private readonly perceive: Perceive,
+    /** The perception front end (GRPO tasks build their prompts with it). */
+    readonly perceive: Perceive,
   ) {}
 
   async run(image: PolicyImage, query: string, options: PolicyRunOptions): Promise<PolicyRun> {

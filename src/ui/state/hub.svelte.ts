@@ -22,16 +22,19 @@ import { segmenter } from './segmenter.svelte';
 import { stage } from './stage.svelte';
 import { workers } from './workers.svelte';
 
+/** The workers that load hub models (the trainer trains the nano policy only). */
+export type HubKind = Exclude<WorkerKind, 'trainer'>;
+
 type Status = 'idle' | 'planning' | 'planned' | 'loading' | 'loaded' | 'failed';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 class HubState {
-  kind = $state<WorkerKind>('policy');
-  entries = $state<Record<WorkerKind, CatalogueEntry[]>>({ policy: [], segmenter: [] });
-  selected = $state<Record<WorkerKind, string>>({ policy: '', segmenter: '' });
+  kind = $state<HubKind>('policy');
+  entries = $state<Record<HubKind, CatalogueEntry[]>>({ policy: [], segmenter: [] });
+  selected = $state<Record<HubKind, string>>({ policy: '', segmenter: '' });
   /** The folder opened for the selected kind, by the id its files answer under. */
-  folder = $state<Record<WorkerKind, { id: string; name: string } | null>>({ policy: null, segmenter: null });
+  folder = $state<Record<HubKind, { id: string; name: string } | null>>({ policy: null, segmenter: null });
   offline = $state(false);
   /** The user's memory budget in GB (empty: the browser's estimate). */
   budgetGb = $state<number | null>(null);
@@ -68,7 +71,7 @@ class HubState {
     }
   }
 
-  choose(kind: WorkerKind, id?: string): void {
+  choose(kind: HubKind, id?: string): void {
     this.kind = kind;
     if (id) this.selected[kind] = id;
     this.plan = null;

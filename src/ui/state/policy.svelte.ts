@@ -3,7 +3,13 @@ import * as Comlink from 'comlink';
 import { decodeToRgba } from '../../data/images';
 import { decodeMaskPng } from '../../data/png';
 import { responseParts, type ResponseParts, type ResultRecord } from '../../data/results';
-import { toStorageError, type DifficultySource, type StoredResult } from '../../data/store';
+import {
+  toStorageError,
+  type DifficultySource,
+  type StoredAdapter,
+  type StoredResult,
+} from '../../data/store';
+import { activeAdapterId, getAdapter } from '../../data/training';
 import {
   countWords,
   DEFAULT_DIFFICULTY,
@@ -14,7 +20,7 @@ import {
 } from '../../rl';
 import { newJobId } from '../../workers/client';
 import { isCancellation } from '../../workers/errors';
-import type { LoadedPolicy, PolicyResult, PolicyTokenEvent } from '../../workers/protocol';
+import type { ActiveAdapter, LoadedPolicy, PolicyResult, PolicyTokenEvent } from '../../workers/protocol';
 import { thinkTokenCount } from './chain';
 import { database } from './database';
 import { results } from './results.svelte';
@@ -35,6 +41,8 @@ class PolicyState {
   message = $state('');
   error = $state<string | null>(null);
   loaded = $state<LoadedPolicy | null>(null);
+  /** The LoRA adapter the policy runs with (the Training panel activates one), or null for the base model. */
+  adapter = $state<ActiveAdapter | null>(null);
   query = $state('');
   maxTokens = $state(DEFAULT_MAX_TOKENS);
   /** The difficulty recorded for an image without a ShapeWorld sample (method.md: 3.0 unless the user says). */
@@ -73,6 +81,27 @@ class PolicyState {
     } catch (err) {
       this.loaded = null;
       this.fail(err);
+      return;
+    }
+    await this.restoreAdapter();
+  }
+
+  /** Runs later queries with this adapter's weights, or the base model with null. */
+  async useAdapter(stored: StoredAdapter | null): Promise<void> {
+    if (!this.loaded) throw new Error('The policy is not loaded yet.');
+    const file = stored ? { id: stored.id, name: stored.name, bytes: new Uint8Array(stored.bytes) } : null;
+    this.adapter = await this.api.useAdapter(file);
+  }
+
+  /** The adapter activated before the reload, if it is still stored. */
+  private async restoreAdapter(): Promise<void> {
+    try {
+      const db = await database();
+      const id = await activeAdapterId(db);
+      const stored = id ? await getAdapter(db, id) : undefined;
+      if (stored) await this.useAdapter(stored);
+    } catch (err) {
+      this.error = `The active adapter could not be applied: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
 
@@ -191,7 +220,7 @@ class PolicyState {
       imageId: stage.image?.id ?? '',
       sampleId: sample?.id ?? null,
       query: this.query,
-      modelId: this.modelId,
+      modelId: this.adapter ? `${this.modelId}+lora:${this.adapter.name}` : this.modelId,
       segmenterId: segmenter.loaded?.modelId ?? null,
       response: result.response,
       words: countWords(result.response),

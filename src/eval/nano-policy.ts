@@ -1,0 +1,56 @@
+// pixelthink-nano as an evaluation PolicyRunner, environment-free (Node CLIs and the browser trainer worker share it).
+import { extractReasoning } from '../rl/index';
+import type { SamplingOptions } from '../model/generate';
+import type { ProjectionAdapter } from '../model/transformer';
+import type { PixelThinkNano } from '../model/pixelthink-nano/policy';
+import type { PolicyAnswer, PolicyInput, PolicyRunner } from './types';
+
+export const NANO_TOKEN_COUNTING =
+  'pixelthink-nano tokenizer (byte-level BPE, 2342 ids); reasoning tokens = tokens inside <think>';
+
+export interface NanoDecoding {
+  sampling: SamplingOptions;
+  maxNewTokens: number;
+  seed: number;
+}
+
+/** One answer of the loaded policy (with the adapter, when given), with its tokens, uncertainty and stage times. */
+export async function nanoAnswer(
+  policy: PixelThinkNano,
+  input: PolicyInput,
+  decoding: NanoDecoding,
+  adapter: ProjectionAdapter | undefined,
+  signal?: AbortSignal,
+): Promise<PolicyAnswer> {
+  const run = await policy.run(input.image, input.query, {
+    maxNewTokens: decoding.maxNewTokens,
+    sampling: decoding.sampling,
+    seed: decoding.seed,
+    ...(adapter ? { adapter } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  const generated = run.sequence.tokens.filter((t) => t !== policy.tokenizer.eosId).length;
+  const { perceive, prefill, decode } = run.timingsMs;
+  return {
+    response: run.response,
+    tokens: generated,
+    reasoningTokens: policy.tokenizer.encode(extractReasoning(run.response)).length,
+    uncertainty: run.sequence.uncertainty.uncertainty,
+    timingsMs: { perceive, prefill, decode, generate: perceive + prefill + decode },
+  };
+}
+
+/** A runner over an already loaded policy; it owns nothing (the caller disposes the policy and the adapter). */
+export function nanoPolicyRunner(
+  policy: PixelThinkNano,
+  decoding: NanoDecoding,
+  adapter?: ProjectionAdapter,
+  id = adapter ? `${policy.id}+lora` : policy.id,
+): PolicyRunner {
+  return {
+    id,
+    tokenCounting: NANO_TOKEN_COUNTING,
+    renderSize: 128,
+    answer: (input, signal) => nanoAnswer(policy, input, decoding, adapter, signal),
+  };
+}
