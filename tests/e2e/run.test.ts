@@ -65,6 +65,29 @@ describe('asking the policy', () => {
     expect(errors).toEqual([]);
   }, 300_000);
 
+  it('turns a whole chain into a parsed answer, its mask on the stage and a stored result with its IoU', async () => {
+    const { page, errors } = await sampleOnStage(browser);
+    await expect
+      .poll(() => page.getByTestId('segmenter-status').textContent(), { timeout: 60_000 })
+      .toMatch(/loaded/);
+    await page.getByTestId('max-tokens-input').fill('600');
+    await page.getByTestId('max-tokens-input').dispatchEvent('change');
+    const started = Date.now();
+    await page.getByTestId('run-button').click();
+    await expect.poll(() => page.getByTestId('answer-json').count(), { timeout: 180_000 }).toBe(1);
+    const answer = JSON.parse((await page.getByTestId('answer-json').textContent()) ?? '{}') as {
+      bbox?: number[];
+    };
+    expect(answer.bbox).toHaveLength(4);
+    const overlay = page.getByTestId('mask-overlay');
+    await expect.poll(() => overlay.getAttribute('data-mask-pixels'), { timeout: 60_000 }).not.toBe('0');
+    await expect.poll(() => page.getByTestId('history-item').count(), { timeout: 30_000 }).toBe(1);
+    await expect(page.getByTestId('history-item').first().textContent()).resolves.toMatch(/IoU \d/);
+    await screenshot(page, 'run-mask');
+    console.info(`e2e run to mask: ${Date.now() - started} ms`);
+    expect(errors).toEqual([]);
+  }, 300_000);
+
   it('stops a running chain: the partial chain stays, marked stopped, and nothing is stored', async () => {
     const { page, errors } = await sampleOnStage(browser);
     await page.getByTestId('max-tokens-input').fill('2000');
