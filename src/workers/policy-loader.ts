@@ -7,6 +7,9 @@ import { PERCEPTION_FILE, perceptionFromCheckpoint } from '../model/pixelthink-n
 import type { PixelThinkNano } from '../model/pixelthink-nano/policy';
 import type { Backend } from '../webgpu/backend';
 import type { BackendOwner } from './backend';
+import { WorkerError } from './errors';
+import type { JobRegistry } from './jobs';
+import type { ProgressCallback } from './protocol';
 
 export const POLICY_LOAD_STAGES = 4;
 
@@ -52,4 +55,30 @@ export async function loadPolicyModel(
   const perceive = perceptionFromCheckpoint(backend, checkpoint);
   step(3, 'loading the tokenizer and decoder');
   return loadPixelThinkNano(modelId, read, backend, perceive);
+}
+
+/** Reports load stage `done` of POLICY_LOAD_STAGES with a message. */
+export type LoadStep = (done: number, message: string) => void;
+
+/**
+ * Runs a pixelthink-nano load as job `jobId` (both the policy and the trainer worker load it this way): stage progress,
+ * a 'model-load-failed' error naming the model, and the final "loaded" stage.
+ */
+export async function runPolicyLoad<T>(
+  jobs: JobRegistry,
+  jobId: string,
+  modelId: string,
+  onProgress: ProgressCallback,
+  load: (step: LoadStep) => Promise<T>,
+): Promise<T> {
+  const step: LoadStep = (done, message) => onProgress({ jobId, done, total: POLICY_LOAD_STAGES, message });
+  let loaded: T;
+  try {
+    loaded = await jobs.run(jobId, () => load(step));
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new WorkerError('model-load-failed', `Could not load policy "${modelId}": ${reason}`);
+  }
+  step(POLICY_LOAD_STAGES, `loaded ${modelId}`);
+  return loaded;
 }

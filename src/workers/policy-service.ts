@@ -13,15 +13,8 @@ import { WorkerError } from './errors';
 import { JobRegistry } from './jobs';
 import { HubLoads } from './hub-loads';
 import { createModelWorker } from './model-worker';
-import { engineBackend, loadPolicyModel, POLICY_LOAD_STAGES } from './policy-loader';
-import type {
-  ActiveAdapter,
-  PolicyRequest,
-  PolicyResult,
-  PolicyWorkerApi,
-  ProgressCallback,
-  TokenCallback,
-} from './protocol';
+import { engineBackend, loadPolicyModel, runPolicyLoad, type LoadStep } from './policy-loader';
+import type { ActiveAdapter, PolicyRequest, PolicyResult, PolicyWorkerApi, TokenCallback } from './protocol';
 
 const MAX_NEW_TOKENS = 4096;
 
@@ -106,9 +99,7 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
     };
   }
 
-  async function load(jobId: string, modelId: string, onProgress: ProgressCallback): Promise<PixelThinkNano> {
-    const step = (done: number, message: string) =>
-      onProgress({ jobId, done, total: POLICY_LOAD_STAGES, message });
+  async function load(modelId: string, step: LoadStep): Promise<PixelThinkNano> {
     const { backend: device } = await base.capabilities();
     return loadPolicyModel(modelId, () => (backend ??= engineBackend(owner)), step, device);
   }
@@ -125,19 +116,9 @@ export function createPolicyWorker(gpu: GPU | null = globalThis.navigator?.gpu ?
       idle('loading another model');
       configureTransformers();
       const start = performance.now();
-      try {
-        adapter?.lora.dispose();
-        adapter = null;
-        await install(await jobs.run(jobId, () => load(jobId, modelId, onProgress)));
-      } catch (err) {
-        throw new WorkerError('model-load-failed', `Could not load policy "${modelId}": ${describe(err)}`);
-      }
-      onProgress({
-        jobId,
-        done: POLICY_LOAD_STAGES,
-        total: POLICY_LOAD_STAGES,
-        message: `loaded ${modelId}`,
-      });
+      adapter?.lora.dispose();
+      adapter = null;
+      await install(await runPolicyLoad(jobs, jobId, modelId, onProgress, (step) => load(modelId, step)));
       const { backend: device } = await base.capabilities();
       return { modelId, device, loadMs: performance.now() - start, tier: 'nano', frameSize: 840 };
     },

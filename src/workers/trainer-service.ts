@@ -56,7 +56,7 @@ import { BackendOwner } from './backend';
 import { WorkerError } from './errors';
 import { JobRegistry } from './jobs';
 import { createModelWorker } from './model-worker';
-import { engineBackend, loadPolicyModel, POLICY_LOAD_STAGES } from './policy-loader';
+import { engineBackend, loadPolicyModel, runPolicyLoad } from './policy-loader';
 import type {
   AdapterSummary,
   ComparisonRequest,
@@ -442,19 +442,7 @@ export function createTrainerWorker(gpu: GPU | null = globalThis.navigator?.gpu 
           `The trainer trains ${POLICY_MODEL_ID} only, not "${modelId}".`,
         );
       const start = performance.now();
-      const step = (done: number, text: string) =>
-        onProgress({ jobId, done, total: POLICY_LOAD_STAGES, message: text });
-      try {
-        await jobs.run(jobId, () => ensurePolicy(step));
-      } catch (err) {
-        throw new WorkerError('model-load-failed', `Could not load policy "${modelId}": ${describe(err)}`);
-      }
-      onProgress({
-        jobId,
-        done: POLICY_LOAD_STAGES,
-        total: POLICY_LOAD_STAGES,
-        message: `loaded ${modelId}`,
-      });
+      await runPolicyLoad(jobs, jobId, modelId, onProgress, (step) => ensurePolicy(step));
       const { backend: chosen } = await base.capabilities();
       return { modelId, device: chosen, loadMs: performance.now() - start };
     },
