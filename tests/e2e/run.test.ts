@@ -1,4 +1,5 @@
 // End-to-end test of asking the policy: a gallery sample, its query, the chain streaming in, the answer (or what is wrong with it), history, Stop.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launch, openPage, screenshot } from './browser';
@@ -83,6 +84,20 @@ describe('asking the policy', () => {
     await expect.poll(() => overlay.getAttribute('data-mask-pixels'), { timeout: 60_000 }).not.toBe('0');
     await expect.poll(() => page.getByTestId('history-item').count(), { timeout: 30_000 }).toBe(1);
     await expect(page.getByTestId('history-item').first().textContent()).resolves.toMatch(/IoU \d/);
+    // The answer as a file: the policy's frame as written, and scaled to the 840×840 sample image.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-answer').click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/-answer\.json$/);
+    const path = await download.path();
+    const exported = JSON.parse(readFileSync(path, 'utf8')) as {
+      frame: { answer: { bbox: number[] } };
+      image: { width: number; answer: { bbox: number[] } };
+    };
+    expect(exported.frame.answer.bbox).toEqual(answer.bbox);
+    expect(exported.image.width).toBe(840);
+    expect(exported.image.answer.bbox).toEqual(answer.bbox);
     await screenshot(page, 'run-mask');
     console.info(`e2e run to mask: ${Date.now() - started} ms`);
     expect(errors).toEqual([]);
