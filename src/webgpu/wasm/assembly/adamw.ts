@@ -47,12 +47,10 @@ export function adamwUpdate(
   }
 }
 
-@inline
 function loadLanes(at: usize, lanes: i32): v128 {
   return lanes == 4 ? v128.load(at) : f32x4.splat(load<f32>(at));
 }
 
-@inline
 function storeLanes(at: usize, value: v128, lanes: i32): void {
   if (lanes == 4) v128.store(at, value);
   else store<f32>(at, f32x4.extract_lane(value, 0));
