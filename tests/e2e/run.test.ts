@@ -2,6 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { sample } from '../../src/data/shapeworld/index';
+import { renderScene } from '../../src/data/shapeworld/raster';
+import { encodeRgbaPng } from '../../src/data/png';
 import { launch, openPage, screenshot } from './browser';
 
 const baseUrl = inject('baseUrl');
@@ -100,6 +103,39 @@ describe('asking the policy', () => {
     expect(exported.image.answer.bbox).toEqual(answer.bbox);
     await screenshot(page, 'run-mask');
     console.info(`e2e run to mask: ${Date.now() - started} ms`);
+    expect(errors).toEqual([]);
+  }, 300_000);
+
+  it('runs on an uploaded PNG of another size and shows the mask at that size', async () => {
+    const record = sample('val', 0); // the first gallery sample, here as a 512 px upload
+    const scene = renderScene({ background: record.background, objects: record.objects }, 512);
+    const png = encodeRgbaPng(new Uint8Array(scene.rgba.buffer), 512, 512);
+    const { page, errors } = await openPage(browser, baseUrl);
+    await expect
+      .poll(() => page.getByTestId('policy-status').textContent(), { timeout: 90_000 })
+      .toMatch(/loaded/);
+    await expect
+      .poll(() => page.getByTestId('segmenter-status').textContent(), { timeout: 60_000 })
+      .toMatch(/loaded/);
+    await page
+      .getByTestId('image-input')
+      .setInputFiles({ name: 'scene.png', mimeType: 'image/png', buffer: Buffer.from(png) });
+    await expect.poll(() => page.getByTestId('image-meta').textContent()).toContain('scene.png · 512×512');
+    await page.getByTestId('query-input').fill(record.query);
+    await page.getByTestId('max-tokens-input').fill('600');
+    await page.getByTestId('max-tokens-input').dispatchEvent('change');
+    await page.getByTestId('run-button').click();
+    await expect.poll(() => page.getByTestId('answer-json').count(), { timeout: 180_000 }).toBe(1);
+    const overlay = page.getByTestId('mask-overlay');
+    await expect.poll(() => overlay.getAttribute('data-mask-pixels'), { timeout: 60_000 }).not.toBe('0');
+    // The mask is drawn at the uploaded image's own size, not the model's.
+    const size = await overlay.evaluate((el) =>
+      el instanceof HTMLCanvasElement
+        ? [el.width, el.height]
+        : [el.getAttribute('width'), el.getAttribute('height')],
+    );
+    expect(size.map(Number)).toEqual([512, 512]);
+    await screenshot(page, 'run-upload-mask');
     expect(errors).toEqual([]);
   }, 300_000);
 
