@@ -1,10 +1,10 @@
 // Pilot metrics of the decoder (issue #7's gate): does its chain list the objects right, does its answer pick the target?
-import { sample, type Level, type Split } from '../../data/shapeworld/index';
+import type { Level, Split } from '../../data/shapeworld/index';
 import { accuracyTerms, DEFAULT_REWARD_PARAMS, type AccuracyTerms } from '../../rl/index';
 import { generate } from '../generate/generate';
 import type { Transformer } from '../transformer/transformer';
 import type { PerceivedObject } from './scene-text';
-import { groundTruthObjects, leftToRightSample } from './sft-data';
+import { sftExample } from './sft-data';
 import type { PolicyTokenizer } from './tokens';
 
 /** What a chain's "From left to right:" inventory names, item by item. */
@@ -114,16 +114,15 @@ export async function probeDecoder(
 ): Promise<ProbeSummary> {
   const items: ProbeItem[] = [];
   for (let i = options.first; i < options.first + options.count; i++) {
-    const record = leftToRightSample(sample(options.split, i));
-    const objects = groundTruthObjects(record);
-    const prompt = tokenizer.promptIds(record.query, objects);
+    const { query, objects, target, level } = sftExample(options.split, i, 'long');
+    const prompt = tokenizer.promptIds(query, objects);
     const run = await generate(decoder, prompt, {
       maxNewTokens: options.maxNewTokens,
       stopTokens: [tokenizer.eosId],
       sampling: { temperature: 0 },
     });
     const response = tokenizer.decode(run.tokens.filter((t) => t !== tokenizer.eosId));
-    const item = probeResponse(response, objects, objects[record.target] as PerceivedObject, record.level);
+    const item = probeResponse(response, objects, target, level);
     options.onResponse?.(i, response, item);
     items.push(item);
   }

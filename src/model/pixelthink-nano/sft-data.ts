@@ -8,6 +8,8 @@ import { leftToRight } from './scene-text';
 export interface SftExample {
   query: string;
   objects: PerceivedObject[];
+  /** The object the query refers to (one of `objects`). */
+  target: PerceivedObject;
   /** The reference response, `<think>…</think><answer>{…}</answer>`. */
   response: string;
   level: ShapeWorldSample['level'];
@@ -50,9 +52,11 @@ export function leftToRightSample(record: ShapeWorldSample): ShapeWorldSample {
 /** Example (split, index) with the long or the short reference chain. */
 export function sftExample(split: Split, index: number, chain: 'long' | 'short'): SftExample {
   const record = leftToRightSample(sample(split, index));
+  const objects = groundTruthObjects(record);
   return {
     query: record.query,
-    objects: groundTruthObjects(record),
+    objects,
+    target: objects[record.target] as PerceivedObject,
     response: record.references[chain],
     level: record.level,
   };
