@@ -18,6 +18,9 @@ const USAGE = `npm run train:sft -- [options]
   --threads <n>        wasm threads (default: all cores)
   --json               print the final metrics as JSON on stdout
   --copy-loss <w>      weight of the copy-head loss (default ${DEFAULT_SFT_OPTIONS.copyLossWeight}); 0 turns it off; applies to a resumed run too
+  --add-pointer        resume adding the pointer decoding of the nano config (a fresh gate, zero moments); the
+                       warm-up and cosine restart at the checkpoint's step and run to --steps (no-op when it has one)
+  --lr <x>             peak learning rate (default ${DEFAULT_SFT_OPTIONS.lr}); applies to a resumed run too
   --probe <n>          no training: greedy chains of the checkpoint on val samples 0..n-1 with their true object
                        lists; prints the pilot metrics (formatted, attributes listed right, target picked per level)
 Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C writes the checkpoint and exits.`;
@@ -34,7 +37,11 @@ function details(m: SftMetrics): string {
 }
 
 async function main(): Promise<void> {
-  const args = trainerArgs('checkpoints/pixelthink-nano-sft.safetensors', ['probe', 'copy-loss']);
+  const args = trainerArgs(
+    'checkpoints/pixelthink-nano-sft.safetensors',
+    ['probe', 'copy-loss', 'lr'],
+    ['add-pointer'],
+  );
   const { path, steps, seed, every, threads } = args;
   if (args.help) {
     console.log(USAGE);
@@ -61,14 +68,21 @@ async function main(): Promise<void> {
   }
   const copyWeight = args.extra['copy-loss'];
   const copyLoss = copyWeight === undefined ? {} : { copyLossWeight: nonNegative('copy-loss', copyWeight) };
+  const lr = args.extra.lr === undefined ? {} : { lr: nonNegative('lr', args.extra.lr) };
   const resume = !args.fresh && existsSync(path);
   const trainer = resume
-    ? SftTrainer.restore(backend, readFileSync(path), { ...(steps ? { steps } : {}), ...copyLoss })
+    ? SftTrainer.restore(
+        backend,
+        readFileSync(path),
+        { ...(steps ? { steps } : {}), ...copyLoss, ...lr },
+        args.flags['add-pointer'] ? { pointer: nanoDecoderConfig(tokenizer.vocabSize).pointer } : {},
+      )
     : SftTrainer.create(backend, nanoDecoderConfig(tokenizer.vocabSize), {
         ...DEFAULT_SFT_OPTIONS,
         ...(steps ? { steps } : {}),
         ...(seed ? { seed } : {}),
         ...copyLoss,
+        ...lr,
       });
   const total = trainer.options.steps;
   process.stderr.write(

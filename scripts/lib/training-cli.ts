@@ -105,9 +105,15 @@ export interface TrainerArgs {
   json: boolean;
   /** Values of the trainer's own string options (`extra`), by name. */
   extra: Record<string, string | undefined>;
+  /** The trainer's own boolean flags (`extraFlags`), by name. */
+  flags: Record<string, boolean>;
 }
 
-export function trainerArgs(defaultCheckpoint: string, extra: readonly string[] = []): TrainerArgs {
+export function trainerArgs(
+  defaultCheckpoint: string,
+  extra: readonly string[] = [],
+  extraFlags: readonly string[] = [],
+): TrainerArgs {
   const { values } = parseArgs({
     options: {
       checkpoint: { type: 'string', default: defaultCheckpoint },
@@ -119,6 +125,7 @@ export function trainerArgs(defaultCheckpoint: string, extra: readonly string[] 
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       ...Object.fromEntries(extra.map((name) => [name, { type: 'string' as const }])),
+      ...Object.fromEntries(extraFlags.map((name) => [name, { type: 'boolean' as const, default: false }])),
     },
   });
   const own = values as Record<string, unknown>;
@@ -132,5 +139,6 @@ export function trainerArgs(defaultCheckpoint: string, extra: readonly string[] 
     threads: positiveInt('threads', values.threads),
     json: values.json,
     extra: Object.fromEntries(extra.map((name) => [name, own[name] as string | undefined])),
+    flags: Object.fromEntries(extraFlags.map((name) => [name, own[name] === true])),
   };
 }

@@ -19,9 +19,12 @@ async function lastLogits(model: Transformer, tokens: readonly number[]): Promis
 
 /** The same tiny decoder with token shift: its cache carries a history slot through prefill, expand and drops. */
 const SHIFTED = transformerConfig({ ...TINY_CONFIG, tokenShift: 2 });
+/** And with pointer decoding: its cache slot of past token ids goes through the same prefill, expand and drops. */
+const POINTED = transformerConfig({ ...SHIFTED, pointer: { layer: 1, head: 3 } });
 const CONFIGS = [
   ['plain', TINY_CONFIG],
   ['token shift', SHIFTED],
+  ['token shift + pointer', POINTED],
 ] as const;
 
 describe('generation', () => {

@@ -109,4 +109,33 @@ describe('SFT trainer', () => {
     expect((await resumed.trainStep(tokenizer)).loss).toBe(losses[5]);
     backend.dispose();
   }, 120_000);
+
+  it('adds a pointer to a resumed run: saved weights kept, a fresh gate, the schedule restarted, the loss lowered', async () => {
+    const backend = await WasmBackend.create({ threads: 1 });
+    const plain = SftTrainer.create(backend, tinyConfig(tokenizer.vocabSize), TINY_OPTIONS);
+    for (let i = 0; i < 3; i++) await plain.trainStep(tokenizer);
+    const bytes = await plain.checkpoint();
+    const pointed = SftTrainer.restore(backend, bytes, {}, { pointer: { layer: 0, head: 1 } });
+    expect(pointed.config.pointer).toEqual({ layer: 0, head: 1 });
+    expect(pointed.options.startStep).toBe(3);
+    const saved = await plain.model.tensorAt('model.norm.weight').data();
+    expect([...(await pointed.model.tensorAt('model.norm.weight').data())]).toEqual([...saved]);
+    expect(pointed.model.tensorAt('model.pointer_gate.bias').requiresGrad).toBe(true);
+    // The warm-up restarts: step 3 of the old run is the new schedule's first warm-up step.
+    const heldOut = sftBatch(tokenizer, TINY_OPTIONS, 500);
+    const lossOn = async () => (await pointed.loss(heldOut, tokenizer.eosId).data())[0] as number;
+    const before = await lossOn();
+    for (let i = 0; i < 4; i++) await pointed.trainStep(tokenizer);
+    expect(await lossOn()).toBeLessThan(before);
+    // A checkpoint that already has the pointer resumes its own schedule.
+    const again = SftTrainer.restore(
+      backend,
+      await pointed.checkpoint(),
+      {},
+      { pointer: { layer: 0, head: 1 } },
+    );
+    expect(again.options.startStep).toBe(3);
+    expect(again.step).toBe(7);
+    backend.dispose();
+  }, 120_000);
 });

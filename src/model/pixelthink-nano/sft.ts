@@ -3,17 +3,17 @@ import type { Backend } from '../../webgpu/backend';
 import { Tape } from '../../webgpu/autograd';
 import { fromArray, parameter } from '../../webgpu/creation';
 import { crossEntropy } from '../../webgpu/ops/loss';
-import { reshape, slice } from '../../webgpu/ops/shape';
+import { reshape } from '../../webgpu/ops/shape';
 import { add, mul } from '../../webgpu/ops/elementwise';
-import { matmul } from '../../webgpu/ops/matmul';
 import { AdamW } from '../../webgpu/optim/adamw';
 import { Random } from '../../webgpu/random';
 import { keep, registerInScope, scope } from '../../webgpu/scope';
 import type { Tensor } from '../../webgpu/tensor';
 import { CheckpointError, readCheckpoint, writeCheckpoint } from '../training/checkpoint';
 import { learningRate, type ScheduleOptions } from '../training/schedule';
-import type { TransformerConfig } from '../transformer/config';
+import { transformerConfig, type TransformerConfig } from '../transformer/config';
 import { initTransformerWeights } from '../transformer/init';
+import { headScores } from '../transformer/pointer';
 import { Transformer } from '../transformer/transformer';
 import { NO_SOURCE, copySources } from './copy-targets';
 import { sftExample } from './sft-data';
@@ -127,13 +127,6 @@ export function copyTargets(batch: SftBatch, length: number, from: number): numb
   });
 }
 
-/** Additive causal mask of query rows from..length−1 over all keys: 0 where a row may look, −1e9 after it. */
-function causalRows(length: number, from: number): number[] {
-  const mask: number[] = [];
-  for (let t = from; t < length; t++) for (let s = 0; s < length; s++) mask.push(s <= t ? 0 : -1e9);
-  return mask;
-}
-
 export class SftTrainer {
   private constructor(
     readonly config: TransformerConfig,
@@ -177,7 +170,7 @@ export class SftTrainer {
     const from = firstLossRow(batch);
     const weight = this.options.copyLossWeight ?? 0;
     let tapped: { q: Tensor; k: Tensor } | null = null;
-    const lastLayer = this.config.layers - 1;
+    const copyLayer = this.copyHeadAt().layer;
     const logits = this.model.forward({
       inputIds: fromArray(ids, [b, length], { backend, dtype: 'i32' }),
       logitsFrom: from,
@@ -185,7 +178,7 @@ export class SftTrainer {
       ...(weight > 0
         ? {
             attentionTap: (layer, q, k) =>
-              void (layer === lastLayer && (tapped = { q: keep(q), k: keep(k) })),
+              void (layer === copyLayer && (tapped = { q: keep(q), k: keep(k) })),
           }
         : {}),
     });
@@ -198,20 +191,18 @@ export class SftTrainer {
     return { lm, copy, total: add(lm, mul(copy, weight)) };
   }
 
+  /** The head the copy loss supervises: the pointer head when the decoder has one, else `copyHead` of the last layer. */
+  private copyHeadAt(): { layer: number; head: number } {
+    return this.config.pointer ?? { layer: this.config.layers - 1, head: this.options.copyHead ?? 0 };
+  }
+
   /** Cross-entropy of the copy head's attention (its own scores, causal) against the copy sources. */
   private copyLoss(tapped: { q: Tensor; k: Tensor }, batch: SftBatch, length: number, from: number): Tensor {
     const backend = this.model.backend;
     const b = batch.ids.length;
-    const { headDim, heads, kvHeads } = this.config;
-    const head = this.options.copyHead ?? 0;
-    const kvHead = Math.floor(head / (heads / kvHeads));
     const rows = length - from;
-    const q = reshape(slice(tapped.q, [0, from, head, 0], [b, rows, 1, headDim]), [b, rows, headDim]);
-    const k = reshape(slice(tapped.k, [0, 0, kvHead, 0], [b, length, 1, headDim]), [b, length, headDim]);
-    const scores = add(
-      mul(matmul(q, k, { transB: true }), 1 / Math.sqrt(headDim)),
-      fromArray(causalRows(length, from), [rows, length], { backend }),
-    );
+    const look = { q: tapped.q, keys: tapped.k, keyCount: length };
+    const scores = headScores(this.config, this.copyHeadAt().head, look, from);
     const sources = copyTargets(batch, length, from);
     return crossEntropy(
       reshape(scores, [b * rows, length]),
@@ -263,13 +254,47 @@ export class SftTrainer {
     return writeCheckpoint(this.params, this.optimizer, { config: this.config, options: this.options });
   }
 
-  static restore(backend: Backend, bytes: Uint8Array, overrides: Partial<SftOptions> = {}): SftTrainer {
+  /**
+   * Resumes a checkpoint. `architecture` may add parts to its config (e.g. a pointer): their new weights start from
+   * the usual seeded initialisation with zero AdamW moments, every saved weight and moment is kept, and the schedule's
+   * warm-up and cosine restart at the checkpoint's step (a new part needs its warm-up; the old cosine had ended).
+   */
+  static restore(
+    backend: Backend,
+    bytes: Uint8Array,
+    overrides: Partial<SftOptions> = {},
+    architecture: Partial<TransformerConfig> = {},
+  ): SftTrainer {
     const { params, optimizerState, metadata } = readCheckpoint(backend, bytes);
-    const config = metadata.config as TransformerConfig | undefined;
     const saved = metadata.options as SftOptions | undefined;
-    if (!config || !saved) throw new CheckpointError('SFT checkpoint: metadata lacks config or options');
-    const trainer = SftTrainer.create(backend, config, { ...saved, ...overrides }, params);
+    const savedConfig = metadata.config as TransformerConfig | undefined;
+    if (!savedConfig || !saved) throw new CheckpointError('SFT checkpoint: metadata lacks config or options');
+    const config = transformerConfig({ ...savedConfig, ...architecture });
+    const added = addMissingWeights(config, params, backend, saved.seed);
+    const restart = added.size > 0 ? { startStep: optimizerState.step } : {};
+    const options = { ...saved, ...restart, ...overrides };
+    for (const [name, tensor] of added) {
+      optimizerState.tensors[`m.${name}`] = new Float32Array(tensor.size);
+      optimizerState.tensors[`v.${name}`] = new Float32Array(tensor.size);
+    }
+    const trainer = SftTrainer.create(backend, config, options, params);
     trainer.optimizer.importState(optimizerState);
     return trainer;
   }
+}
+
+/** Puts a fresh initialisation of every weight `config` expects but `params` lacks into it; returns those. */
+function addMissingWeights(
+  config: TransformerConfig,
+  params: Map<string, Tensor>,
+  backend: Backend,
+  seed: number,
+): Map<string, Tensor> {
+  const added = new Map<string, Tensor>();
+  for (const [name, tensor] of initTransformerWeights(config, { backend, rng: seed })) {
+    if (params.has(name)) tensor.dispose();
+    else added.set(name, tensor);
+  }
+  for (const [name, tensor] of added) params.set(name, tensor);
+  return added;
 }

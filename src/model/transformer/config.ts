@@ -33,6 +33,18 @@ export interface TransformerConfig {
    * 0 or absent (Qwen2 itself) adds nothing.
    */
   tokenShift?: number;
+  /**
+   * Pointer decoding (a pointer-generator, See et al. 2017): the output is log(g · softmax(lm head) + (1 − g) · copy),
+   * where copy puts query head `head` of layer `layer`'s attention over earlier positions on those positions' token
+   * ids and g = sigmoid(pointer_gate(final hidden state)). Where that head looks becomes what the model writes,
+   * without the value path having to learn to carry the token (docs/models.md, pilot log). Absent: plain LM head.
+   */
+  pointer?: PointerConfig;
+}
+
+export interface PointerConfig {
+  layer: number;
+  head: number;
 }
 
 /** Qwen2 defaults for the constants a small config usually leaves out. */
@@ -91,6 +103,7 @@ export function validateTransformerConfig(config: TransformerConfig): void {
   const shift = config.tokenShift ?? 0;
   if (!Number.isSafeInteger(shift) || shift < 0)
     throw new ModelConfigError('tokenShift', `must be a non-negative integer, got ${String(shift)}`);
+  validatePointer(config);
   const sections = ropeSectionsOf(config);
   if (sections.reduce((n, s) => n + s, 0) !== config.headDim / 2) {
     throw new ModelConfigError(
@@ -100,8 +113,34 @@ export function validateTransformerConfig(config: TransformerConfig): void {
   }
 }
 
-/** Slots a KV cache needs: one per layer, plus one holding past input embeddings when the config shifts tokens. */
+function validatePointer(config: TransformerConfig): void {
+  const { pointer } = config;
+  if (!pointer) return;
+  const inRange = (value: unknown, bound: number): boolean =>
+    Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) < bound;
+  if (!inRange(pointer.layer, config.layers) || !inRange(pointer.head, config.heads)) {
+    throw new ModelConfigError(
+      'pointer',
+      `layer ${String(pointer.layer)} / head ${String(pointer.head)} is outside ${config.layers} layers × ${config.heads} heads`,
+    );
+  }
+}
+
+/**
+ * Slots a KV cache needs: one per layer, one holding past input embeddings when the config shifts tokens, one holding
+ * past token ids when it decodes with a pointer.
+ */
 export function cacheSlots(config: TransformerConfig): number {
+  return pointerIdSlot(config) + (config.pointer ? 1 : 0);
+}
+
+/** The cache slot of the token-shift history (when the config shifts tokens). */
+export function tokenShiftSlot(config: TransformerConfig): number {
+  return config.layers;
+}
+
+/** The cache slot of the pointer's past token ids (when the config has a pointer). */
+export function pointerIdSlot(config: TransformerConfig): number {
   return config.layers + ((config.tokenShift ?? 0) > 0 ? 1 : 0);
 }
 

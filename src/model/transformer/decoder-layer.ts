@@ -6,6 +6,7 @@ import { ropeSectionsOf } from './config';
 import type { Linear } from './linear';
 import type { ProjectionName } from './names';
 import { inputNormName, postAttentionNormName, projectionPath } from './names';
+import type { PointerLook } from './pointer';
 import type { AttentionCache, ProjectionAdapter } from './types';
 
 /** What a layer needs besides its input: weights by name, positions, and the optional cache and adapter. */
@@ -19,6 +20,8 @@ export interface LayerContext {
   cache?: AttentionCache;
   adapter?: ProjectionAdapter;
   attentionTap?: (layer: number, q: Tensor, k: Tensor) => void;
+  /** Given only to the pointer layer: sees its queries and every key so far (after the cache). */
+  pointerTap?: (look: PointerLook) => void;
 }
 
 /** base(x) + adapter delta, the single place where LoRA touches the forward pass. */
@@ -54,6 +57,7 @@ function selfAttention(ctx: LayerContext, h: Tensor): Tensor {
   ctx.attentionTap?.(ctx.layer, q, k);
   let kvLength: number | undefined;
   if (ctx.cache) ({ keys: k, values: v, length: kvLength } = ctx.cache.extend(ctx.layer, k, v));
+  ctx.pointerTap?.({ q, keys: k, keyCount: kvLength ?? (k.shape[1] as number) });
   // Queries are the newest tokens: the default queryOffset (kvLength − tq) places them after the cached keys.
   const attended = attention(q, k, v, { causal: true, kvLength });
   const [batch, seq] = h.shape as [number, number];

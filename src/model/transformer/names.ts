@@ -4,6 +4,8 @@ import type { TransformerConfig } from './config';
 export const EMBED_TOKENS = 'model.embed_tokens.weight';
 export const FINAL_NORM = 'model.norm.weight';
 export const LM_HEAD = 'lm_head';
+/** The pointer's gate: weight [1, dim] and bias [1] on the final hidden state (configs with a pointer only). */
+export const POINTER_GATE = 'model.pointer_gate';
 
 export const ATTENTION_PROJECTIONS = ['q_proj', 'k_proj', 'v_proj', 'o_proj'] as const;
 export const MLP_PROJECTIONS = ['gate_proj', 'up_proj', 'down_proj'] as const;
@@ -90,6 +92,10 @@ export function expectedWeights(config: TransformerConfig): Map<string, number[]
     }
   }
   shapes.set(FINAL_NORM, [config.dim]);
+  if (config.pointer) {
+    shapes.set(`${POINTER_GATE}.weight`, [1, config.dim]);
+    shapes.set(`${POINTER_GATE}.bias`, [1]);
+  }
   if (!config.tiedEmbeddings) shapes.set(`${LM_HEAD}.weight`, [config.vocab, config.dim]);
   return shapes;
 }

@@ -52,10 +52,12 @@ describe('Transformer', () => {
   });
 
   const SHIFTED = transformerConfig({ ...TINY_CONFIG, tokenShift: 3 });
+  const POINTED = transformerConfig({ ...SHIFTED, pointer: { layer: 1, head: 1 } });
 
   it.each([
     ['plain', TINY_CONFIG],
     ['token shift 3', SHIFTED],
+    ['token shift 3 + pointer', POINTED],
   ])('gives the same logits with a KV cache fed in chunks as one full forward (%s)', async (_, config) => {
     const backend = new ReferenceBackend({ poison: true });
     const model = tinyModel(backend, 1, config);

@@ -1,9 +1,11 @@
 // The Qwen2-style decoder-only policy: weights by HF name, projections behind Linear, forward with cache and adapters.
 import {
   add,
+  cast,
   checkpoint,
   concat,
   embedding,
+  full,
   linear,
   reshape,
   rmsNorm,
@@ -13,13 +15,23 @@ import {
 } from '../../webgpu';
 import type { Backend, Tensor } from '../../webgpu';
 import type { TransformerConfig } from './config';
-import { ropeSectionsOf, validateTransformerConfig } from './config';
+import { pointerIdSlot, ropeSectionsOf, tokenShiftSlot, validateTransformerConfig } from './config';
 import { decoderLayer, applyProjection } from './decoder-layer';
 import type { LayerContext } from './decoder-layer';
 import { ForwardInputError, ModelWeightError } from './errors';
 import { DenseLinear, quantizeLinear } from './linear';
 import type { Linear, QuantizeOptions } from './linear';
-import { EMBED_TOKENS, FINAL_NORM, LM_HEAD, expectedWeights, linearPaths, tokenShiftName } from './names';
+import {
+  EMBED_TOKENS,
+  FINAL_NORM,
+  LM_HEAD,
+  POINTER_GATE,
+  expectedWeights,
+  linearPaths,
+  tokenShiftName,
+} from './names';
+import { pointerAttention, pointerLogProbs } from './pointer';
+import type { PointerLook } from './pointer';
 import { consecutivePositions } from './positions';
 import type { ForwardInput } from './types';
 
@@ -112,7 +124,10 @@ export class Transformer {
     }
   }
 
-  /** Logits f32 [batch, total − logitsFrom, vocab] for the prefix embeddings followed by the tokens. */
+  /**
+   * Logits f32 [batch, total − logitsFrom, vocab] for the prefix embeddings followed by the tokens; with a pointer
+   * config, the mixture's log-probabilities (normalised logits: every softmax-based consumer reads them unchanged).
+   */
   forward(input: ForwardInput): Tensor {
     return scope(() => {
       const embedded = this.embedInputs(input);
@@ -130,15 +145,54 @@ export class Transformer {
       const positions =
         input.positions ??
         consecutivePositions(start, batch, total, ropeSectionsOf(this.config).length, this.backend);
+      const pointerIds = this.config.pointer ? this.pointerIds(input, batch, total) : null;
+      let look: PointerLook | null = null;
+      const pointerTap = (seen: PointerLook): void => void (look = seen);
       let x = this.shiftTokens(embedded, input.cache);
-      for (let layer = 0; layer < this.config.layers; layer++) x = this.runLayer(layer, x, positions, input);
+      for (let layer = 0; layer < this.config.layers; layer++) {
+        const tap = layer === this.config.pointer?.layer ? pointerTap : undefined;
+        x = this.runLayer(layer, x, positions, input, tap);
+      }
       input.cache?.advance(total);
-      return this.logits(x, input);
+      const from = this.logitsFrom(input, total);
+      const hidden = this.finalHidden(x, from);
+      const logits = this.lmHead(hidden, input);
+      if (!pointerIds || !look || !this.config.pointer) return logits;
+      const attention = pointerAttention(this.config, this.config.pointer, look, from);
+      return pointerLogProbs(logits, hidden, attention, pointerIds, {
+        weight: this.tensorAt(`${POINTER_GATE}.weight`),
+        bias: this.tensorAt(`${POINTER_GATE}.bias`),
+      });
     });
   }
 
-  private runLayer(layer: number, x: Tensor, positions: Tensor, input: ForwardInput): Tensor {
-    if (!input.checkpointLayers) return decoderLayer(this.layerContext(layer, positions, input), x);
+  /**
+   * f32 [batch, positions so far]: the token id of every position the pointer may copy (−1 for prefix embeddings),
+   * this call's appended to the cache's.
+   */
+  private pointerIds(input: ForwardInput, batch: number, total: number): Tensor {
+    const backend = this.backend;
+    const tokens = input.inputIds ? cast(input.inputIds, 'f32') : null;
+    const prefixLength = total - (tokens?.shape[1] ?? 0);
+    const prefix = prefixLength > 0 ? full([batch, prefixLength], -1, { backend }) : null;
+    const own = tokens && prefix ? concat([prefix, tokens], 1) : ((tokens ?? prefix) as Tensor);
+    if (!input.cache) return own;
+    const slot = reshape(own, [batch, total, 1, 1]);
+    const { keys, length } = input.cache.extend(pointerIdSlot(this.config), slot, slot);
+    return reshape(slice(keys, [0, 0, 0, 0], [batch, length, 1, 1]), [batch, length]);
+  }
+
+  private runLayer(
+    layer: number,
+    x: Tensor,
+    positions: Tensor,
+    input: ForwardInput,
+    pointerTap?: (look: PointerLook) => void,
+  ): Tensor {
+    // The pointer layer is never checkpointed: its tap must see the one forward whose attention the output mixes in.
+    if (!input.checkpointLayers || pointerTap) {
+      return decoderLayer({ ...this.layerContext(layer, positions, input), pointerTap }, x);
+    }
     if (input.cache) throw new ForwardInputError('checkpointLayers', 'cannot be combined with a KV cache');
     if (input.attentionTap)
       throw new ForwardInputError(
@@ -204,7 +258,7 @@ export class Transformer {
   private cachedHistory(x: Tensor, cache: NonNullable<ForwardInput['cache']>, shifts: number): Tensor {
     const [batch, total, dim] = x.shape as [number, number, number];
     const slot = reshape(x, [batch, total, 1, dim]);
-    const { keys, length } = cache.extend(this.config.layers, slot, slot);
+    const { keys, length } = cache.extend(tokenShiftSlot(this.config), slot, slot);
     const from = Math.max(0, length - total - shifts);
     const past = reshape(slice(keys, [0, from, 0, 0], [batch, length - from, 1, dim]), [
       batch,
@@ -215,17 +269,23 @@ export class Transformer {
     return missing === 0 ? past : concat([zeros([batch, missing, dim], { backend: x.backend }), past], 1);
   }
 
-  private logits(x: Tensor, input: ForwardInput): Tensor {
+  private logitsFrom(input: ForwardInput, total: number): number {
     const from = input.logitsFrom ?? 0;
-    const total = x.shape[1] as number;
     if (!Number.isInteger(from) || from < 0 || from >= total) {
       throw new ForwardInputError('logitsFrom', `${from} is outside 0..${total - 1}`);
     }
-    // Slicing before the norm keeps the vocab-sized LM head to the positions asked for.
+    return from;
+  }
+
+  /** The final norm of positions from..total − 1: slicing first keeps the vocab-sized head to the rows asked for. */
+  private finalHidden(x: Tensor, from: number): Tensor {
     const kept = from === 0 ? x : slice(x, [0, from, 0], [-1, -1, -1]);
-    const normed = rmsNorm(kept, this.tensorAt(FINAL_NORM), this.config.rmsNormEps);
-    if (this.config.tiedEmbeddings) return linear(normed, this.tensorAt(EMBED_TOKENS));
-    return applyProjection(this.linearAt(LM_HEAD), LM_HEAD, normed, input.adapter);
+    return rmsNorm(kept, this.tensorAt(FINAL_NORM), this.config.rmsNormEps);
+  }
+
+  private lmHead(hidden: Tensor, input: ForwardInput): Tensor {
+    if (this.config.tiedEmbeddings) return linear(hidden, this.tensorAt(EMBED_TOKENS));
+    return applyProjection(this.linearAt(LM_HEAD), LM_HEAD, hidden, input.adapter);
   }
 
   /** Frees every weight (dense and packed). */
