@@ -216,7 +216,7 @@ export function decodeEntryAsF16(entry: SafetensorsEntry): Uint16Array {
     case 'F32':
       return Uint16Array.from({ length: count }, (_, i) => f32ToF16(view.getFloat32(4 * i, true)));
     default:
-      throw new SafetensorsError('value-out-of-range', `${dtype} is not a float dtype`);
+      throw new SafetensorsError('bad-entry', `${dtype} is not a float dtype`);
   }
 }
 
