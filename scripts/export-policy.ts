@@ -7,6 +7,7 @@ import { policyFolderFiles } from '../src/model/pixelthink-nano/folder';
 import { PERCEPTION_FILE } from '../src/model/pixelthink-nano/perceive';
 import { SftTrainer } from '../src/model/pixelthink-nano/sft';
 import { parametersOnly } from '../src/model/training/checkpoint';
+import type { QuantizeOptions } from '../src/model/transformer';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
 
 /** Files of the folder that other commands write (the tokenizer) but the manifest covers too. */
@@ -24,19 +25,22 @@ async function main(): Promise<void> {
   });
   const bits = Number(values.bits);
   const groupSize = Number(values['group-size']);
-  if (bits !== 8 && bits !== 4) throw new Error(`--bits must be 8 or 4, got ${values.bits}`);
+  if (bits !== 8 && bits !== 4 && bits !== 16)
+    throw new Error(`--bits must be 8, 4 or 16 (f16), got ${values.bits}`);
   if (!Number.isInteger(groupSize) || groupSize < 1)
     throw new Error(`--group-size must be a positive integer`);
+  const packing: QuantizeOptions = bits === 16 ? { bits } : { bits, groupSize };
+  const label = bits === 16 ? 'f16' : `q${bits}`;
   const backend = await WasmBackend.create({ threads: 1 });
   const trainer = SftTrainer.restore(backend, readFileSync(resolve(values.checkpoint)));
   const training = {
     sftSteps: trainer.step,
     seed: trainer.options.seed,
     batch: trainer.options.batch,
-    weights: `q${bits} projections (group ${groupSize}), f32 embeddings and norms`,
+    weights: `${label} projections${bits === 16 ? '' : ` (group ${groupSize})`}, f32 embeddings and norms`,
   };
   // The projections ship packed (the LM head is the tied embedding table, which stays f32).
-  await trainer.model.quantize({ bits, groupSize });
+  await trainer.model.quantize(packing);
   const files = await policyFolderFiles(trainer.model, training);
   files.set(PERCEPTION_FILE, parametersOnly(readFileSync(resolve(values.perception))));
   const out = resolve(values.out);
@@ -46,7 +50,7 @@ async function main(): Promise<void> {
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const total = manifest.files.reduce((n, f) => n + f.bytes, 0);
   console.log(
-    `pixelthink-nano (SFT step ${trainer.step}, q${bits}) → ${out}: ${manifest.files.length} files, ${(total / 1024).toFixed(0)} KiB`,
+    `pixelthink-nano (SFT step ${trainer.step}, ${label}) → ${out}: ${manifest.files.length} files, ${(total / 1024).toFixed(0)} KiB`,
   );
   backend.dispose();
 }

@@ -5,7 +5,7 @@ import { benchAttention, ATTENTION_SHAPE } from './engine/attention';
 import { createEngineBackends } from './engine/backends';
 import { benchDecode } from './engine/decode';
 import { benchMatmul, MATMUL_DTYPES, MATMUL_SHAPES, QUICK_MATMUL_SHAPES } from './engine/matmul';
-import { formatGpuSection, formatSection } from './engine/report';
+import { formatGpuSection, formatSection, formatWeightFormats } from './engine/report';
 import type { EngineRow } from './engine/results';
 import { benchTraining } from './engine/training';
 import { benchWebGpu, type WebGpuFigures } from './engine/webgpu';
@@ -13,10 +13,11 @@ import { benchWebGpu, type WebGpuFigures } from './engine/webgpu';
 const TRAINING = { batch: 8, tokens: 128 };
 const QUICK_TRAINING = { batch: 2, tokens: 32 };
 const DECODE = { group: 8, cached: 128 };
-const SECTIONS = ['matmul', 'attention', 'decode', 'training'] as const;
+/** 'webgpu' is the browser part (WebGPU matmul f32 / int8 / f16 and attention in Chromium). */
+const SECTIONS = ['matmul', 'attention', 'decode', 'training', 'webgpu'] as const;
 type Section = (typeof SECTIONS)[number];
 
-/** `--only decode,attention` runs those sections (and no browser part); default: every section. */
+/** `--only decode,attention` runs those sections (the browser part only when 'webgpu' is listed); default: every section. */
 function selectedSections(options: string[]): Set<Section> {
   const flag = options.indexOf('--only');
   if (flag < 0) return new Set(SECTIONS);
@@ -51,7 +52,7 @@ export const engineSuite: BenchSuite = {
     parallelEfficiency.push(await measureParallelEfficiency());
     const names = [...backends.list.map((b) => b.name), 'ort-web 1t', 'js'];
     backends.dispose();
-    const skipBrowser = options.includes('--no-webgpu') || sections.size < SECTIONS.length;
+    const skipBrowser = options.includes('--no-webgpu') || !sections.has('webgpu');
     const webgpu = skipBrowser ? null : await webGpuFigures();
     report({ rows, names, runs, parallelEfficiency, options, sections, webgpu });
   },
@@ -79,7 +80,12 @@ interface Report {
 function report({ rows, names, runs, parallelEfficiency, options, sections, webgpu }: Report): void {
   const matmul = rows.filter((r) => r.section === 'matmul');
   const steps = rows.filter((r) => r.section !== 'matmul');
-  if (matmul.length > 0) console.log(`${formatSection(matmul, names, true)}\n`);
+  if (matmul.length > 0) {
+    console.log(`${formatSection(matmul, names, true)}\n`);
+    // Our backends only: the peers have no f16 weights (ort-web's f16 row is its f32 MatMul on the rounded weights).
+    const ours = names.filter((name) => name !== 'ort-web 1t' && name !== 'js');
+    console.log(`Weight formats (time ratios, < 1 = faster):\n${formatWeightFormats(matmul, ours)}\n`);
+  }
   if (steps.length > 0) console.log(formatSection(steps, names, false));
   console.log(
     `\nparallel efficiency (2 workers / 1, start and end): ${parallelEfficiency.map((e) => e.toFixed(2)).join(', ')}`,
@@ -89,6 +95,10 @@ function report({ rows, names, runs, parallelEfficiency, options, sections, webg
       `\nWebGPU in Chromium (adapter: ${webgpu.adapter})${webgpu.error ? `: ${webgpu.error}` : ''}`,
     );
     console.log(formatGpuSection(webgpu.rows, 'webgpu', 'ort-webgpu'));
+    const gpuMatmuls = webgpu.rows.filter((row) => row.label.startsWith('matmul '));
+    console.log(
+      `\nWebGPU weight formats (time ratios, < 1 = faster):\n${formatWeightFormats(gpuMatmuls, ['webgpu'])}`,
+    );
   }
   // A partial run (--only) must not overwrite the full run's results.
   const partial = sections.size < SECTIONS.length;

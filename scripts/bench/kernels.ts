@@ -1,4 +1,4 @@
-// `npm run bench -- kernels`: our wasm matmul (f32/int8/int4, 1 and 2 threads) vs onnxruntime-web wasm, onnxruntime-node and plain JS.
+// `npm run bench -- kernels`: our wasm matmul (f32/int8/int4, 1 and 2 threads) vs onnxruntime-web wasm, onnxruntime-node and plain JS; f16 in the weight-formats table.
 import {
   createWasmKernels,
   type HeapQuantizedWeights,
@@ -16,6 +16,7 @@ import {
   type BenchSuite,
   type Contender,
 } from './harness';
+import { benchWeightFormats, formatsReport, type FormatResult } from './formats';
 import { measureParallelEfficiency } from './parallelism';
 import { jsMatmul } from './peers/js-matmul';
 import { matmulModel, matmulNBitsModel } from './peers/onnx-models';
@@ -62,6 +63,9 @@ interface Runtimes {
   two: WasmKernels;
 }
 
+/** `--formats` runs only the weight-format table (f32 / int8 / int4 / f16 on our kernels, no peers). */
+const FORMATS_ONLY = '--formats';
+
 export const kernelsSuite: BenchSuite = {
   async run(options) {
     const { runs, quick } = parseOptions(options, 15);
@@ -72,8 +76,19 @@ export const kernelsSuite: BenchSuite = {
     const shapes = quick
       ? [SQUARE[0], TRANSFORMER[1]].filter((s): s is Shape => s !== undefined)
       : [...SQUARE, ...TRANSFORMER];
-    const cases: CaseResult[] = [];
+    const byThreads = new Map([
+      [1, runtimes.one],
+      [2, runtimes.two],
+    ]);
     const parallelEfficiency: number[] = [await measureParallelEfficiency()];
+    if (options.includes(FORMATS_ONLY)) {
+      const formats = await benchWeightFormats(byThreads, shapes, runs);
+      parallelEfficiency.push(await measureParallelEfficiency());
+      runtimes.two.dispose();
+      reportFormats(formats, runs, parallelEfficiency);
+      return;
+    }
+    const cases: CaseResult[] = [];
     for (const shape of shapes) {
       for (const dtype of DTYPES) {
         const result = await benchCase(runtimes, shape, dtype, runs);
@@ -85,12 +100,26 @@ export const kernelsSuite: BenchSuite = {
         );
       }
     }
+    const formats = await benchWeightFormats(byThreads, shapes, runs);
     const overhead = await threadOverhead(runs);
     parallelEfficiency.push(await measureParallelEfficiency());
     runtimes.two.dispose();
-    report(cases, overhead, runs, parallelEfficiency);
+    report(cases, formats, overhead, runs, parallelEfficiency);
   },
 };
+
+const FORMATS_TITLE =
+  '\nWeight formats, interleaved per row (time ratios: < 1 = faster than the denominator; err = relative L2 vs f32 weights):\n';
+
+/** `--formats`: only the weight-format table, written to kernels-formats.json. */
+function reportFormats(formats: FormatResult[], runs: number, parallelEfficiency: number[]): void {
+  console.log(FORMATS_TITLE);
+  console.log(formatsReport(formats, [1, 2]));
+  const efficiency = parallelEfficiency.map((value) => value.toFixed(2)).join(' before, ') + ' after';
+  console.log(`\nSecond core available (JS busy loop on 2 workers vs 1; 2.00 = idle machine): ${efficiency}`);
+  const results = { machine: machineDescription(), runs, parallelEfficiency, formats };
+  console.log(`\nwrote ${writeResults('kernels-formats', results)}`);
+}
 
 /** Times every contender on one shape and dtype, interleaved. */
 async function benchCase(runtimes: Runtimes, shape: Shape, dtype: Dtype, runs: number): Promise<CaseResult> {
@@ -203,6 +232,7 @@ async function threadOverhead(runs: number): Promise<OverheadRow[]> {
 
 function report(
   cases: CaseResult[],
+  formats: FormatResult[],
   overhead: OverheadRow[],
   runs: number,
   parallelEfficiency: number[],
@@ -247,6 +277,8 @@ function report(
   console.log(formatTable(header, rows));
   console.log('\nint4 and int8 time relative to f32 (wasm 1 thread):\n');
   console.log(formatTable(['case', 'int8/f32', 'int4/f32'], quantizedVsF32(cases)));
+  console.log(FORMATS_TITLE);
+  console.log(formatsReport(formats, [1, 2]));
   console.log('\nThread pool overhead (square f32 A·Bᵀ, ms): where two threads start to pay\n');
   console.log(
     formatTable(
@@ -262,7 +294,7 @@ function report(
   const efficiency = parallelEfficiency.map((value) => value.toFixed(2)).join(' before, ') + ' after';
   console.log(`\nSecond core available (JS busy loop on 2 workers vs 1; 2.00 = idle machine): ${efficiency}`);
   const machine = machineDescription();
-  const results = { machine, runs, groupSize: GROUP_SIZE, parallelEfficiency, cases, overhead };
+  const results = { machine, runs, groupSize: GROUP_SIZE, parallelEfficiency, cases, formats, overhead };
   const file = writeResults('kernels', results);
   console.log(`\nwrote ${file}`);
 }

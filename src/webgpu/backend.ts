@@ -4,9 +4,10 @@
 export type DType = 'f32' | 'i32';
 
 /**
- * Storage formats a backend may declare beyond DType. 'f16' halves memory for activations/weights on GPUs with
- * shader-f16; 'q8'/'q4' are packed frozen weights with one f32 scale per group of the K axis, consumed only by
- * `matmulQuantized` (dequant fused into the matmul, never materialised).
+ * Storage formats a backend may declare beyond DType, all packed frozen weights consumed only by `matmulQuantized`
+ * (decoding fused into the matmul, never materialised): 'q8'/'q4' with one f32 scale per group of the K axis, 'f16'
+ * IEEE halves two per u32 word, decoded to f32 in the kernel (WGSL `unpack2x16float`, core WGSL: no `shader-f16`
+ * needed, so it runs on every adapter; arithmetic stays f32).
  */
 export type StorageFormat = DType | 'f16' | 'q8' | 'q4';
 
@@ -161,7 +162,7 @@ export interface AdamWHyper {
  * layout of `wasm/quantize.ts`: int8 rows are k bytes (two's complement); int4 rows are ceil(k/2) bytes, low nibble
  * first, stored as q + 8. `packed` holds those bytes (4 per element of an i32 storage until a 'u8' dtype exists).
  */
-export interface QuantizedWeight {
+export interface GroupQuantizedWeight {
   format: 'q8' | 'q4';
   packed: Storage;
   scales: Storage;
@@ -169,6 +170,20 @@ export interface QuantizedWeight {
   k: number;
   groupSize: number;
 }
+
+/**
+ * A frozen weight [n, k] as IEEE binary16 in the layout of `wasm/quantize-f16.ts`: n·k halves row-major with no row
+ * padding, two per word of the i32 storage `packed` (ceil(n·k / 2) words; half 2i in the low 16 bits of word i).
+ */
+export interface HalfWeight {
+  format: 'f16';
+  packed: Storage;
+  n: number;
+  k: number;
+}
+
+/** A frozen packed weight `matmulQuantized` multiplies by. */
+export type QuantizedWeight = GroupQuantizedWeight | HalfWeight;
 
 export interface NormGrads {
   dx: Storage;
@@ -247,7 +262,7 @@ export interface Backend {
   /**
    * Dequant fused into matmul, for frozen packed weights W [n, k]. transposed = false: x [rows, k] @ W^T → [rows, n]
    * (the forward of a Linear); transposed = true: x [rows, n] @ W → [rows, k] (the input gradient that LoRA training
-   * on a quantized base needs). Optional until a backend declares 'q8'/'q4' in `formats`.
+   * on a quantized base needs). Optional until a backend declares 'q8'/'q4'/'f16' in `formats`.
    */
   matmulQuantized?(x: Storage, weight: QuantizedWeight, rows: number, transposed: boolean): Storage;
   attention(q: Storage, k: Storage, v: Storage, mask: Storage | null, spec: AttentionSpec): AttentionOutput;

@@ -31,6 +31,10 @@ export interface WebGpuCapabilities {
   device: string;
   description: string;
   isFallbackAdapter: boolean;
+  /**
+   * The adapter offers 'shader-f16' (native f16 arithmetic in WGSL; hub models then pick fp16 / q4f16 files). The
+   * engine's own f16 weights never need it: they are packed halves decoded with core `unpack2x16float`.
+   */
   shaderF16: boolean;
   features: string[];
   limits: KeyLimits;

@@ -40,6 +40,7 @@ export { tokenLogProbs, crossEntropy, entropy } from './ops/loss';
 export { conv2d, patchEmbed } from './ops/conv';
 export { quantizedLinear } from './ops/quantized';
 export { QuantizedTensor } from './quantized';
+export type { PackedWeights } from './quantized';
 export type { Conv2dOptions } from './ops/conv';
 
 export { AdamW } from './optim/adamw';
@@ -50,10 +51,10 @@ export {
   readSafetensors,
   writeSafetensors,
   decodeEntry,
-  f16ToF32,
-  f32ToF16,
+  decodeEntryAsF16,
   SafetensorsError,
 } from './safetensors';
+export { bf16ToF16, f16ToF32, f32ToF16 } from './f16';
 export type {
   SafetensorsDType,
   SafetensorsEntry,

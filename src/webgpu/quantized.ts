@@ -1,9 +1,14 @@
-// Frozen packed int8/int4 weights on a backend: upload from the wasm/quantize.ts host layout, explicit lifetime.
+// Frozen packed int8/int4/f16 weights on a backend: upload from the wasm/quantize*.ts host layouts, explicit lifetime.
 import type { Backend, QuantizedWeight } from './backend';
 import { DisposedError, DTypeError } from './errors';
 import { registerInScope } from './scope';
 import { quantizedLayout } from './wasm/quantize';
 import type { QuantizedWeights } from './wasm/quantize';
+import { halvesToWords, wordsToHalves } from './wasm/quantize-f16';
+import type { HalfWeights } from './wasm/quantize-f16';
+
+/** Host-side packed weights in either layout: what `QuantizedTensor.upload` takes and `download` returns. */
+export type PackedWeights = QuantizedWeights | HalfWeights;
 
 /** Packs bytes little-endian into i32 words (what an i32 storage holds until backends get a u8 dtype). */
 function bytesToWords(bytes: Uint8Array): Int32Array {
@@ -21,7 +26,7 @@ function wordsToBytes(words: Int32Array, count: number): Uint8Array {
   return bytes.subarray(0, count);
 }
 
-/** A quantized weight [n, k] living on a backend; scoped and disposed like a tensor. Never requires grad. */
+/** A packed (q8/q4/f16) weight [n, k] living on a backend; scoped and disposed like a tensor. Never requires grad. */
 export class QuantizedTensor {
   private weightOrNull: QuantizedWeight | null;
 
@@ -33,14 +38,18 @@ export class QuantizedTensor {
     registerInScope(this);
   }
 
-  /** Uploads host-quantized weights (from `quantizeWeights` in wasm/quantize.ts). */
-  static upload(host: QuantizedWeights, backend: Backend): QuantizedTensor {
-    const format = host.bits === 8 ? 'q8' : 'q4';
+  /** Uploads host-packed weights (from `quantizeWeights` in wasm/quantize.ts or wasm/quantize-f16.ts). */
+  static upload(host: PackedWeights, backend: Backend): QuantizedTensor {
+    const format = host.bits === 16 ? 'f16' : host.bits === 8 ? 'q8' : 'q4';
     if (!backend.formats.has(format) || !backend.matmulQuantized) {
       throw new DTypeError('QuantizedTensor.upload', `${backend.name} does not support ${format} weights`);
     }
+    if (host.bits === 16) {
+      const packed = backend.upload(halvesToWords(host.data), 'i32');
+      return new QuantizedTensor(backend, { format: 'f16', packed, n: host.n, k: host.k });
+    }
     return new QuantizedTensor(backend, {
-      format,
+      format: host.bits === 8 ? 'q8' : 'q4',
       packed: backend.upload(bytesToWords(host.data), 'i32'),
       scales: backend.upload(host.scales, 'f32'),
       n: host.n,
@@ -49,9 +58,16 @@ export class QuantizedTensor {
     });
   }
 
-  /** Reads the packed bytes and scales back in the host layout of `upload`: what a checkpoint stores. */
-  async download(): Promise<QuantizedWeights> {
-    const { format, packed, scales, n, k, groupSize } = this.weight;
+  /** Reads the packed data (and scales) back in the host layout of `upload`: what a checkpoint stores. */
+  async download(): Promise<PackedWeights> {
+    const weight = this.weight;
+    if (weight.format === 'f16') {
+      const words = await this.backend.read(weight.packed);
+      if (!(words instanceof Int32Array))
+        throw new DTypeError('QuantizedTensor.download', 'halves must be i32 words');
+      return { bits: 16, n: weight.n, k: weight.k, data: wordsToHalves(words, weight.n * weight.k) };
+    }
+    const { format, packed, scales, n, k, groupSize } = weight;
     const bits = format === 'q8' ? 8 : 4;
     const { rowBytes, groupsPerRow } = quantizedLayout(bits, k, groupSize);
     const [words, scaleValues] = await Promise.all([this.backend.read(packed), this.backend.read(scales)]);
@@ -80,7 +96,7 @@ export class QuantizedTensor {
   dispose(): void {
     if (!this.weightOrNull) return;
     this.backend.free(this.weightOrNull.packed);
-    this.backend.free(this.weightOrNull.scales);
+    if (this.weightOrNull.format !== 'f16') this.backend.free(this.weightOrNull.scales);
     this.weightOrNull = null;
   }
 }

@@ -1,11 +1,10 @@
-// safetensors: round trips for every written dtype (F32 F16 I32 I8 U8), reading of every listed dtype, strict validation.
+// safetensors: round trips for every written dtype (F32 F16 I32 I8 U8), reading of every listed dtype (also as f16), strict validation.
 import { describe, expect, it } from 'vitest';
 import type { SafetensorsErrorCode } from './safetensors';
 import {
   SafetensorsError,
   decodeEntry,
-  f16ToF32,
-  f32ToF16,
+  decodeEntryAsF16,
   readSafetensors,
   writeSafetensors,
 } from './safetensors';
@@ -109,16 +108,24 @@ describe('safetensors', () => {
     expect(Array.from(decodeEntry(file.entries.get('u')!))).toEqual([255, 0]);
   });
 
-  it('converts f16 both ways with round-to-nearest-even, subnormals and overflow', () => {
-    for (let bits = 0; bits < 0x10000; bits += 7) {
-      const value = f16ToF32(bits);
-      if (!Number.isNaN(value)) expect(f32ToF16(value)).toBe(bits);
-    }
-    expect(f32ToF16(1 + 2 ** -11)).toBe(0x3c00); // tie → even
-    expect(f32ToF16(1 + 3 * 2 ** -11)).toBe(0x3c02);
-    expect(f32ToF16(1e6)).toBe(0x7c00);
-    expect(f32ToF16(2 ** -26)).toBe(0);
-    expect(Number.isNaN(f16ToF32(f32ToF16(NaN)))).toBe(true);
+  it('decodes float entries as IEEE halves: F16 as stored, BF16 and F32 rounded', () => {
+    const bytes = writeSafetensors({
+      h: { dtype: 'F16', shape: [3], data: [1, -0.5, 65504] },
+      f: { dtype: 'F32', shape: [2], data: [1 + 2 ** -11, 1e6] },
+    });
+    const file = readSafetensors(bytes);
+    expect(Array.from(decodeEntryAsF16(file.entries.get('h')!))).toEqual([0x3c00, 0xb800, 0x7bff]);
+    expect(Array.from(decodeEntryAsF16(file.entries.get('f')!))).toEqual([0x3c00, 0x7c00]);
+    const bf16 = { dtype: 'BF16' as const, shape: [2], bytes: new Uint8Array([0xc0, 0x3f, 0x15, 0x50]) };
+    expect(Array.from(decodeEntryAsF16(bf16))).toEqual([0x3e00, 0x7c00]);
+    const odd = new Uint8Array(5);
+    odd.set([0x00, 0x3c, 0x00, 0xc0], 1);
+    expect(Array.from(decodeEntryAsF16({ dtype: 'F16', shape: [2], bytes: odd.subarray(1) }))).toEqual([
+      0x3c00, 0xc000,
+    ]);
+    expect(() => decodeEntryAsF16({ dtype: 'I32', shape: [1], bytes: new Uint8Array(4) })).toThrow(
+      SafetensorsError,
+    );
   });
 
   it('rejects malformed files with typed errors', () => {

@@ -1,4 +1,5 @@
 // Reads and writes the safetensors format (u64 header length, JSON header, little-endian data) with strict checks.
+import { bf16ToF16, f16ToF32, f32ToF16 } from './f16';
 
 export type SafetensorsDType = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64' | 'I8' | 'U8';
 
@@ -162,42 +163,6 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
   return { entries, metadata: parseMetadata(header.__metadata__) };
 }
 
-/** IEEE half to float: exact (every f16 is representable in f32). */
-export function f16ToF32(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const mantissa = bits & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 31) return mantissa ? NaN : sign * Infinity;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-}
-
-/** Float to IEEE half with round-to-nearest-even; overflow gives ±Infinity. */
-export function f32ToF16(value: number): number {
-  const scratch = new DataView(new ArrayBuffer(4));
-  scratch.setFloat32(0, value, true);
-  const bits = scratch.getUint32(0, true);
-  const sign = (bits >>> 16) & 0x8000;
-  const exponent = (bits >>> 23) & 0xff;
-  const mantissa = bits & 0x7fffff;
-  if (exponent === 255) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
-  const halfExponent = exponent - 112;
-  if (halfExponent >= 31) return sign | 0x7c00;
-  if (halfExponent <= 0) {
-    if (halfExponent < -10) return sign;
-    return sign | roundShift(mantissa | 0x800000, 14 - halfExponent);
-  }
-  // A carry out of the mantissa correctly bumps the exponent (up to Infinity).
-  return sign | roundShift((halfExponent << 23) | mantissa, 13);
-}
-
-function roundShift(value: number, shift: number): number {
-  const kept = Math.floor(value / 2 ** shift);
-  const remainder = value - kept * 2 ** shift;
-  const halfway = 2 ** (shift - 1);
-  return remainder > halfway || (remainder === halfway && kept % 2 === 1) ? kept + 1 : kept;
-}
-
 /** bf16 is the top half of an f32: widen each value by 16 zero bits. */
 function bf16ToF32(view: DataView, count: number): Float32Array {
   const widened = new Uint32Array(count);
@@ -230,6 +195,28 @@ export function decodeEntry(entry: SafetensorsEntry): Float32Array | Int32Array 
       return Int32Array.from({ length: count }, (_, i) => view.getInt8(i));
     case 'U8':
       return Int32Array.from({ length: count }, (_, i) => view.getUint8(i));
+  }
+}
+
+/**
+ * A float entry as IEEE halves, for weights kept as packed f16: F16 bytes as they are (a view when 2-byte aligned),
+ * BF16 and F32 rounded to nearest even per value, never through a full f32 copy. Integer dtypes are rejected.
+ */
+export function decodeEntryAsF16(entry: SafetensorsEntry): Uint16Array {
+  const { bytes, dtype } = entry;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = bytes.byteLength / BYTES_PER_ELEMENT[dtype];
+  switch (dtype) {
+    case 'F16':
+      return bytes.byteOffset % 2 === 0
+        ? new Uint16Array(bytes.buffer, bytes.byteOffset, count)
+        : Uint16Array.from({ length: count }, (_, i) => view.getUint16(2 * i, true));
+    case 'BF16':
+      return Uint16Array.from({ length: count }, (_, i) => bf16ToF16(view.getUint16(2 * i, true)));
+    case 'F32':
+      return Uint16Array.from({ length: count }, (_, i) => f32ToF16(view.getFloat32(4 * i, true)));
+    default:
+      throw new SafetensorsError('bad-entry', `${dtype} is not a float dtype`);
   }
 }
 

@@ -1,8 +1,9 @@
-// Matmul through the Backend API (f32 and int8/int4 matmulQuantized) on each engine backend vs onnxruntime-web and plain JS.
+// Matmul through the Backend API (f32, and int8/int4/f16 matmulQuantized) on each engine backend vs onnxruntime-web and plain JS.
 import type { Backend, MatmulSpec, Storage } from '../../../src/webgpu/backend';
 import { QuantizedTensor } from '../../../src/webgpu/quantized';
 import { Random } from '../../../src/webgpu/random';
 import { quantizeWeights, type WeightBits } from '../../../src/webgpu/wasm/quantize';
+import { dequantizeHalfWeights, quantizeHalfWeights } from '../../../src/webgpu/wasm/quantize-f16';
 import { timeInterleaved, type Contender } from '../harness';
 import { jsMatmul } from '../peers/js-matmul';
 import { matmulModel, matmulNBitsModel } from '../peers/onnx-models';
@@ -10,7 +11,7 @@ import { createOrtRunner } from '../peers/ort';
 import type { EngineBackends } from './backends';
 import { relativeDifference, rowOf, type EngineRow } from './results';
 
-export type MatmulDtype = 'f32' | 'int8' | 'int4';
+export type MatmulDtype = 'f32' | 'int8' | 'int4' | 'f16';
 
 export interface MatmulShape {
   label: string;
@@ -44,7 +45,7 @@ export const MATMUL_SHAPES: MatmulShape[] = [
   linear('head 256×384→1000', 256, 384, 1000),
 ];
 export const QUICK_MATMUL_SHAPES = [MATMUL_SHAPES[0], MATMUL_SHAPES[4]] as MatmulShape[];
-export const MATMUL_DTYPES: MatmulDtype[] = ['f32', 'int8', 'int4'];
+export const MATMUL_DTYPES: MatmulDtype[] = ['f32', 'int8', 'int4', 'f16'];
 const GROUP_SIZE = 32;
 /** Slow contenders (reference, JS loop) get this many timed runs on shapes above a GFLOP. */
 const SLOW_MAX_RUNS = 3;
@@ -73,8 +74,13 @@ export async function benchMatmul(
     outputs.set(name, ours.output);
     cleanups.push(ours.free);
   }
-  const quantized = dtype === 'f32' ? undefined : quantizeWeights(weights, n, k, bitsOf(dtype), GROUP_SIZE);
-  const model = quantized ? matmulNBitsModel(m, quantized) : matmulModel(m, k, n, kxn);
+  const quantized = isInteger(dtype) ? quantizeWeights(weights, n, k, bitsOf(dtype), GROUP_SIZE) : undefined;
+  // onnxruntime-web has no f16 MatMul on wasm: its peer for f16 is the f32 MatMul on the same rounded weights.
+  const halves =
+    dtype === 'f16' ? Float32Array.from(dequantizeHalfWeights(quantizeHalfWeights(weights, n, k))) : null;
+  const model = quantized
+    ? matmulNBitsModel(m, quantized)
+    : matmulModel(m, k, n, halves ? transpose(halves, n, k) : kxn);
   const ort = await createOrtRunner('web', model, { data: activations, dims: [m, k] });
   contenders.push({ name: 'ort-web 1t', run: ort.run });
   if (dtype === 'f32') {
@@ -116,7 +122,11 @@ function backendCase(
     compute = () => backend.matmul(x, w, spec);
     freeWeights = () => backend.free(w);
   } else {
-    const q = QuantizedTensor.upload(quantizeWeights(weights, n, k, bitsOf(dtype), GROUP_SIZE), backend);
+    const host =
+      dtype === 'f16'
+        ? quantizeHalfWeights(weights, n, k)
+        : quantizeWeights(weights, n, k, bitsOf(dtype), GROUP_SIZE);
+    const q = QuantizedTensor.upload(host, backend);
     const matmulQuantized = backend.matmulQuantized?.bind(backend);
     if (!matmulQuantized) throw new Error(`${backend.name} has no matmulQuantized`);
     compute = () => matmulQuantized(x, q.weight, m, false);
@@ -137,7 +147,11 @@ function backendCase(
   };
 }
 
-function bitsOf(dtype: MatmulDtype): WeightBits {
+function isInteger(dtype: MatmulDtype): dtype is 'int8' | 'int4' {
+  return dtype === 'int8' || dtype === 'int4';
+}
+
+function bitsOf(dtype: 'int8' | 'int4'): WeightBits {
   return dtype === 'int8' ? 8 : 4;
 }
 

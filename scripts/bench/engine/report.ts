@@ -1,4 +1,4 @@
-// Prints the engine suite's tables (GFLOP/s for matmul, ms for the rest, speed-ups of our wasm backend over each peer).
+// Prints the engine suite's tables (GFLOP/s for matmul, ms for the rest, speed-ups of our wasm backend over each peer, weight formats).
 import { formatTable } from '../harness';
 import type { EngineRow } from './results';
 
@@ -54,5 +54,37 @@ export function formatGpuSection(rows: EngineRow[], ours: string, peer: string):
     cell(row, peer, true),
     ratio(row, ours, peer),
   ]);
+  return formatTable(header, body);
+}
+
+/**
+ * Packed weights against f32 per shape and backend: matmul rows labelled `<shape> <dtype>` regrouped by shape, each
+ * cell a time ratio (< 1 = faster than the denominator). Shapes without packed rows are left out.
+ */
+export function formatWeightFormats(rows: EngineRow[], names: string[]): string {
+  const byShape = new Map<string, Map<string, EngineRow>>();
+  for (const row of rows) {
+    const split = row.label.lastIndexOf(' ');
+    const [shape, dtype] = [row.label.slice(0, split), row.label.slice(split + 1)];
+    byShape.set(shape, (byShape.get(shape) ?? new Map<string, EngineRow>()).set(dtype, row));
+  }
+  const pairs = [
+    ['int8', 'f32'],
+    ['f16', 'f32'],
+    ['f16', 'int8'],
+  ] as const;
+  const backends = names.filter((name) => rows.some((r) => r.ms[name] !== undefined));
+  const header = ['case (time ratio)', ...backends.flatMap((b) => pairs.map(([x, y]) => `${b} ${x}/${y}`))];
+  const body = [...byShape]
+    .filter(([, dtypes]) => dtypes.has('f16'))
+    .map(([shape, dtypes]) => [
+      shape,
+      ...backends.flatMap((backend) =>
+        pairs.map(([x, y]) => {
+          const [a, b] = [dtypes.get(x)?.ms[backend], dtypes.get(y)?.ms[backend]];
+          return a !== undefined && b !== undefined ? (a / b).toFixed(2) : '';
+        }),
+      ),
+    ]);
   return formatTable(header, body);
 }

@@ -1,7 +1,10 @@
-// Browser side of the WebGPU figures: WebGpuBackend matmul/attention vs onnxruntime-web's webgpu EP, results on window.
+// Browser side of the WebGPU figures: WebGpuBackend matmul (f32, int8/f16 weights)/attention vs onnxruntime-web's webgpu EP, results on window.
 import type { AttentionSpec, Backend, MatmulSpec } from '../../../src/webgpu/backend';
 import { WebGpuBackend } from '../../../src/webgpu/backends/webgpu';
+import { QuantizedTensor, type PackedWeights } from '../../../src/webgpu/quantized';
 import { Random } from '../../../src/webgpu/random';
+import { quantizeWeights } from '../../../src/webgpu/wasm/quantize';
+import { quantizeHalfWeights } from '../../../src/webgpu/wasm/quantize-f16';
 import { configureOnnxRuntime, ort } from '../../../src/model/ort-env';
 import { matmulModel } from '../peers/onnx-models';
 import {
@@ -59,6 +62,27 @@ async function oursMatmul(
   return ms;
 }
 
+/** x·Wᵀ through matmulQuantized on packed weights, timed like oursMatmul. */
+async function oursPacked(
+  backend: Backend,
+  c: GpuMatmulCase,
+  a: Float32Array,
+  host: PackedWeights,
+): Promise<number> {
+  const x = backend.upload(a, 'f32');
+  const weight = QuantizedTensor.upload(host, backend);
+  const matmul = backend.matmulQuantized?.bind(backend);
+  if (!matmul) throw new Error(`${backend.name} has no matmulQuantized`);
+  const ms = await timeMedian(async () => {
+    const out = matmul(x, weight.weight, c.m, false);
+    await backend.read(out);
+    backend.free(out);
+  });
+  backend.free(x);
+  weight.dispose();
+  return ms;
+}
+
 /** onnxruntime-web's webgpu EP on the one-node MatMul model, output read back to the CPU as ours is. */
 async function ortMatmul(c: GpuMatmulCase, a: Float32Array, kxn: Float32Array): Promise<number> {
   const session = await ort.InferenceSession.create(matmulModel(c.m, c.k, c.n, kxn), {
@@ -73,13 +97,25 @@ async function ortMatmul(c: GpuMatmulCase, a: Float32Array, kxn: Float32Array): 
   return ms;
 }
 
-async function matmulCase(backend: Backend, c: GpuMatmulCase): Promise<GpuCaseResult> {
+/** f32 against onnxruntime; linear shapes also with int8 (group 32) and f16 weights, labelled `<shape> <dtype>`. */
+async function matmulCases(backend: Backend, c: GpuMatmulCase): Promise<GpuCaseResult[]> {
   const rng = new Random(c.m + c.n);
   const a = Float32Array.from(rng.normals(c.m * c.k));
   const w = Float32Array.from(rng.normals(c.n * c.k));
   const kxn = c.linear ? transpose(w, c.n, c.k) : w;
+  const flops = 2 * c.m * c.n * c.k;
   const ms = { webgpu: await oursMatmul(backend, c, a, w), 'ort-webgpu': await ortMatmul(c, a, kxn) };
-  return { label: `matmul ${c.label} f32`, flops: 2 * c.m * c.n * c.k, ms };
+  const cases: GpuCaseResult[] = [{ label: `matmul ${c.label} f32`, flops, ms }];
+  if (!c.linear) return cases;
+  const packed = { int8: quantizeWeights(w, c.n, c.k, 8, 32), f16: quantizeHalfWeights(w, c.n, c.k) };
+  for (const [dtype, host] of Object.entries(packed)) {
+    cases.push({
+      label: `matmul ${c.label} ${dtype}`,
+      flops,
+      ms: { webgpu: await oursPacked(backend, c, a, host) },
+    });
+  }
+  return cases;
 }
 
 async function attentionCase(backend: Backend): Promise<GpuCaseResult> {
@@ -117,7 +153,7 @@ async function main(): Promise<GpuPageResult> {
   const info = (backend.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   const adapter = info ? `${info.vendor} ${info.architecture} ${info.description}`.trim() : 'unknown';
   const cases: GpuCaseResult[] = [];
-  for (const c of GPU_MATMULS) cases.push(await matmulCase(backend, c));
+  for (const c of GPU_MATMULS) cases.push(...(await matmulCases(backend, c)));
   cases.push(await attentionCase(backend));
   backend.dispose();
   return { adapter, cases };

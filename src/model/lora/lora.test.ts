@@ -148,51 +148,57 @@ describe('LoRA', () => {
     loaded.dispose();
   });
 
-  it('takes a GRPO step on a q8 base: policy with LoRA, reference without, only the adapters move', async () => {
-    const backend = new ReferenceBackend({ poison: true });
-    const model = tinyModel(backend);
-    await model.quantize({ bits: 8, groupSize: 16 });
-    const lora = LoraAdapters.create(model, LORA, 2);
-    const optimizer = new AdamW(lora.parameters(), { lr: 1e-2, maxGradNorm: 1 });
-    const baseBefore = await model.tensorAt('model.norm.weight').data();
-    const completions = [
-      [1, 2, 3],
-      [4, 5],
-      [6, 7, 8, 9],
-    ];
-    const reference = groupLogProbs(model, PROMPT, completions);
-    const refValues = await reference.logProbs.data();
-    reference.logProbs.dispose();
-    reference.entropies.dispose();
-    const liveBefore = backend.liveStorageCount();
-    const tape = new Tape();
-    const policy = tape.record(() => groupLogProbs(model, PROMPT, completions, { adapter: lora }));
-    const logProbs = await policy.logProbs.data();
-    const loss = grpoTokenLoss({
-      logProbs,
-      oldLogProbs: logProbs,
-      refLogProbs: refValues,
-      advantages: policy.mask.map((m, i) => (i < 4 ? 1 : -0.5) * m),
-      mask: policy.mask,
-      entropies: await policy.entropies.data(),
-    });
-    expect(loss.kl).toBeCloseTo(0, 12); // LoRA starts at B = 0: policy = reference
-    scope(() => {
-      const seeds = [
-        fromArray(loss.gradLogProbs, policy.logProbs.shape, { backend }),
-        fromArray(loss.gradEntropies ?? [], policy.entropies.shape, { backend }),
+  it.each([
+    ['q8', { bits: 8, groupSize: 16 }],
+    ['f16', { bits: 16 }],
+  ] as const)(
+    'takes a GRPO step on a %s base: policy with LoRA, reference without, only the adapters move',
+    async (_, packing) => {
+      const backend = new ReferenceBackend({ poison: true });
+      const model = tinyModel(backend);
+      await model.quantize(packing);
+      const lora = LoraAdapters.create(model, LORA, 2);
+      const optimizer = new AdamW(lora.parameters(), { lr: 1e-2, maxGradNorm: 1 });
+      const baseBefore = await model.tensorAt('model.norm.weight').data();
+      const completions = [
+        [1, 2, 3],
+        [4, 5],
+        [6, 7, 8, 9],
       ];
-      const grads = tape.gradOfOutputs([policy.logProbs, policy.entropies], seeds, optimizer.params);
-      optimizer.update(grads);
-    });
-    policy.logProbs.dispose();
-    policy.entropies.dispose();
-    expect(backend.liveStorageCount()).toBe(liveBefore);
-    const bAfter = await (lora.pairs.get('model.layers.0.self_attn.q_proj')?.b as Tensor).data();
-    expect(bAfter.some((v) => v !== 0)).toBe(true);
-    expect(await model.tensorAt('model.norm.weight').data()).toEqual(baseBefore);
-    optimizer.params.forEach((p) => expect(p.requiresGrad).toBe(true));
-    lora.dispose();
-    model.dispose();
-  });
+      const reference = groupLogProbs(model, PROMPT, completions);
+      const refValues = await reference.logProbs.data();
+      reference.logProbs.dispose();
+      reference.entropies.dispose();
+      const liveBefore = backend.liveStorageCount();
+      const tape = new Tape();
+      const policy = tape.record(() => groupLogProbs(model, PROMPT, completions, { adapter: lora }));
+      const logProbs = await policy.logProbs.data();
+      const loss = grpoTokenLoss({
+        logProbs,
+        oldLogProbs: logProbs,
+        refLogProbs: refValues,
+        advantages: policy.mask.map((m, i) => (i < 4 ? 1 : -0.5) * m),
+        mask: policy.mask,
+        entropies: await policy.entropies.data(),
+      });
+      expect(loss.kl).toBeCloseTo(0, 12); // LoRA starts at B = 0: policy = reference
+      scope(() => {
+        const seeds = [
+          fromArray(loss.gradLogProbs, policy.logProbs.shape, { backend }),
+          fromArray(loss.gradEntropies ?? [], policy.entropies.shape, { backend }),
+        ];
+        const grads = tape.gradOfOutputs([policy.logProbs, policy.entropies], seeds, optimizer.params);
+        optimizer.update(grads);
+      });
+      policy.logProbs.dispose();
+      policy.entropies.dispose();
+      expect(backend.liveStorageCount()).toBe(liveBefore);
+      const bAfter = await (lora.pairs.get('model.layers.0.self_attn.q_proj')?.b as Tensor).data();
+      expect(bAfter.some((v) => v !== 0)).toBe(true);
+      expect(await model.tensorAt('model.norm.weight').data()).toEqual(baseBefore);
+      optimizer.params.forEach((p) => expect(p.requiresGrad).toBe(true));
+      lora.dispose();
+      model.dispose();
+    },
+  );
 });

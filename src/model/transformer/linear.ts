@@ -1,8 +1,9 @@
-// The one Linear abstraction every projection goes through: a dense f32 weight or a frozen quantised (q8/q4) one.
+// The one Linear abstraction every projection goes through: a dense f32 weight or a frozen packed (q8/q4/f16) one.
 import { QuantizedTensor, add, keep, linear, quantizedLinear } from '../../webgpu';
 import type { Tensor } from '../../webgpu';
 import { quantizeWeights } from '../../webgpu/wasm/quantize';
 import type { WeightBits } from '../../webgpu/wasm/quantize';
+import { quantizeHalfWeights } from '../../webgpu/wasm/quantize-f16';
 
 /** y = x Wᵀ (+ b) with W [outFeatures, inFeatures], PyTorch layout. */
 export interface Linear {
@@ -40,7 +41,7 @@ export class DenseLinear implements Linear {
   }
 }
 
-/** A frozen packed weight: dequantisation is fused into the backend matmul, gradients reach x only. */
+/** A frozen packed weight (int8/int4 with scales, or f16): decoding is fused into the backend matmul, gradients reach x only. */
 export class QuantizedLinear implements Linear {
   readonly kind = 'quantized';
 
@@ -71,16 +72,23 @@ export class QuantizedLinear implements Linear {
   }
 }
 
-export interface QuantizeOptions {
-  bits: WeightBits;
-  /** Inputs sharing one scale (along the K axis); 32 or 64 are typical. */
-  groupSize: number;
-}
+/** How to pack a projection: int8/int4 with one scale per group of inputs, or IEEE f16 (bits 16, no scales). */
+export type QuantizeOptions =
+  | {
+      bits: WeightBits;
+      /** Inputs sharing one scale (along the K axis); 32 or 64 are typical. */
+      groupSize: number;
+    }
+  | { bits: 16 };
 
-/** Packs a dense linear's weight (read back once, quantised on the host); the bias stays f32 and is shared. */
+/** Packs a dense linear's weight (read back once, packed on the host); the bias stays f32 and is shared. */
 export async function quantizeLinear(dense: DenseLinear, options: QuantizeOptions): Promise<QuantizedLinear> {
   const values = (await dense.weight.data()) as Float32Array;
-  const host = quantizeWeights(values, dense.outFeatures, dense.inFeatures, options.bits, options.groupSize);
+  const [n, k] = [dense.outFeatures, dense.inFeatures];
+  const host =
+    options.bits === 16
+      ? quantizeHalfWeights(values, n, k)
+      : quantizeWeights(values, n, k, options.bits, options.groupSize);
   const packed = keep(QuantizedTensor.upload(host, dense.weight.backend));
   return new QuantizedLinear(packed, dense.bias);
 }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReferenceBackend, embedding, fromArray, keep, scope } from '../../webgpu';
 import { dequantizeWeights, quantizeWeights } from '../../webgpu/wasm/quantize';
+import { dequantizeHalfWeights, quantizeHalfWeights } from '../../webgpu/wasm/quantize-f16';
 import { KvCache } from '../generate';
 import {
   DenseLinear,
@@ -13,6 +14,7 @@ import {
   transformerConfig,
 } from '.';
 import { TINY_CONFIG, hostLogits, ids, maxAbsDiff, tinyModel } from './test-support';
+import type { QuantizeOptions } from './linear';
 import { loadTransformer, saveTransformer } from './weights-io';
 
 const PROMPT = [3, 7, 1, 12, 5, 9, 2, 20];
@@ -132,25 +134,29 @@ describe('Transformer', () => {
     model.dispose();
   });
 
-  it('runs q8/q4 projections exactly as the dequantised f32 weights, and frees everything it allocated', async () => {
+  it('runs q8/q4/f16 projections exactly as the dequantised f32 weights, and frees everything it allocated', async () => {
     const backend = new ReferenceBackend({ poison: true });
     const before = backend.liveStorageCount();
-    for (const bits of [8, 4] as const) {
+    const packings: QuantizeOptions[] = [
+      { bits: 8, groupSize: 16 },
+      { bits: 4, groupSize: 16 },
+      { bits: 16 },
+    ];
+    for (const packing of packings) {
       const packedModel = tinyModel(backend);
       const dequantisedModel = tinyModel(backend);
-      await packedModel.quantize({ bits, groupSize: 16 });
+      await packedModel.quantize(packing);
       expect(packedModel.linearAt('model.layers.0.self_attn.q_proj').kind).toBe('quantized');
       expect(packedModel.linearAt('lm_head').kind).toBe('dense');
       for (const path of dequantisedModel.linearPaths.filter((p) => p !== 'lm_head')) {
         const dense = dequantisedModel.linearAt(path) as DenseLinear;
-        const host = quantizeWeights(
-          (await dense.weight.data()) as Float32Array,
-          dense.outFeatures,
-          dense.inFeatures,
-          bits,
-          16,
-        );
-        const weight = keep(fromArray(dequantizeWeights(host), dense.weight.shape, { backend }));
+        const values = (await dense.weight.data()) as Float32Array;
+        const [n, k] = [dense.outFeatures, dense.inFeatures];
+        const decoded =
+          packing.bits === 16
+            ? dequantizeHalfWeights(quantizeHalfWeights(values, n, k))
+            : dequantizeWeights(quantizeWeights(values, n, k, packing.bits, packing.groupSize));
+        const weight = keep(fromArray(decoded, dense.weight.shape, { backend }));
         dequantisedModel.replaceLinear(path, new DenseLinear(weight, dense.bias));
         dense.weight.dispose();
       }

@@ -111,7 +111,7 @@ export class Transformer {
     for (const tensor of this.namedTensors().values()) tensor.requiresGrad = trainable;
   }
 
-  /** Packs the projections `select` accepts (default: all but the LM head) as frozen q8/q4 weights. */
+  /** Packs the projections `select` accepts (default: all but the LM head) as frozen q8/q4/f16 weights. */
   async quantize(
     options: QuantizeOptions,
     select: (path: string) => boolean = (p) => p !== LM_HEAD,

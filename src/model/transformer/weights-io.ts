@@ -1,42 +1,51 @@
-// Saves a decoder to safetensors (HF names, config in the metadata, q8/q4 projections packed) and loads it back.
+// Saves a decoder to safetensors (HF names, config in the metadata, q8/q4/f16 projections packed) and loads it back.
 import {
   QuantizedTensor,
   decodeEntry,
+  decodeEntryAsF16,
   fromArray,
   keep,
   readSafetensors,
   writeSafetensors,
   zeros,
 } from '../../webgpu';
-import type { Backend, SafetensorsFile, Tensor, TensorToWrite } from '../../webgpu';
+import type {
+  Backend,
+  PackedWeights,
+  SafetensorsEntry,
+  SafetensorsFile,
+  Tensor,
+  TensorToWrite,
+} from '../../webgpu';
 import { quantizedLayout } from '../../webgpu/wasm/quantize';
-import type { QuantizedWeights, WeightBits } from '../../webgpu/wasm/quantize';
+import type { QuantizedWeights } from '../../webgpu/wasm/quantize';
+import { dequantizeHalfWeights, halfWeightsOf } from '../../webgpu/wasm/quantize-f16';
 import type { TransformerConfig } from './config';
 import { ModelWeightError } from './errors';
 import { QuantizedLinear } from './linear';
-import type { DenseLinear } from './linear';
+import type { DenseLinear, QuantizeOptions } from './linear';
 import { LM_HEAD, expectedWeights, linearPaths } from './names';
 import { Transformer } from './transformer';
 
 /** Metadata key holding the JSON config, so a file is self-describing. */
 export const CONFIG_METADATA_KEY = 'pixelthink.transformer_config';
 
-/** Metadata key holding `{"<module path>": {"bits": 8 | 4, "groupSize": g}}` for every packed projection. */
+/** Metadata key holding `{"<module path>": {"bits": 8 | 4, "groupSize": g} | {"bits": 16}}` for every packed projection. */
 export const QUANTIZATION_METADATA_KEY = 'pixelthink.quantization';
 
 const QWEIGHT = '.qweight';
 const SCALES = '.scales';
+const WEIGHT = '.weight';
 
-interface PackedSpec {
-  bits: WeightBits;
-  groupSize: number;
-}
+/** How one projection is packed: the quantisation options it was packed with. */
+type PackedSpec = QuantizeOptions;
 
 /**
  * safetensors bytes of the model. Dense tensors are F32 under their HF names. A q8/q4 projection at module path P
  * [n, k] is stored packed, exactly as the kernels read it: `P.qweight` (q8: I8 [n, k]; q4: U8 [n, ceil(k/2)], low
  * nibble = even input, level + 8) and `P.scales` (F32 [n, ceil(k / groupSize)], one scale per group of inputs), with
- * its bits and group size under QUANTIZATION_METADATA_KEY; its bias stays `P.bias` (F32).
+ * its bits and group size under QUANTIZATION_METADATA_KEY; an f16 projection is a plain `P.weight` F16 [n, k] (any
+ * fp16 reader loads it) declared as bits 16. Biases stay `P.bias` (F32).
  */
 export async function saveTransformer(
   model: Transformer,
@@ -52,7 +61,7 @@ export async function saveTransformer(
     if (!(layer instanceof QuantizedLinear)) continue;
     const host = await layer.weight.download();
     Object.assign(tensors, packedTensors(path, host));
-    packed[path] = { bits: host.bits, groupSize: host.groupSize };
+    packed[path] = host.bits === 16 ? { bits: 16 } : { bits: host.bits, groupSize: host.groupSize };
   }
   const fileMetadata: Record<string, string> = {
     ...metadata,
@@ -62,7 +71,13 @@ export async function saveTransformer(
   return writeSafetensors(tensors, fileMetadata);
 }
 
-function packedTensors(path: string, host: QuantizedWeights): Record<string, TensorToWrite> {
+function packedTensors(path: string, host: PackedWeights): Record<string, TensorToWrite> {
+  if (host.bits === 16) {
+    // Every half is exact in f32, and the F16 writer rounds it back to the same half.
+    return {
+      [`${path}${WEIGHT}`]: { dtype: 'F16', shape: [host.n, host.k], data: dequantizeHalfWeights(host) },
+    };
+  }
   const { data } = host;
   const levels = host.bits === 8 ? new Int8Array(data.buffer, data.byteOffset, data.byteLength) : data;
   return {
@@ -81,6 +96,11 @@ export interface LoadOptions {
   config?: TransformerConfig;
   /** Maps a file's tensor name to ours (e.g. strip `model.language_model.` of a VLM); null skips the tensor. */
   rename?: (name: string) => string | null;
+  /**
+   * Keep every dense projection but the LM head as frozen packed f16 (like `Transformer.quantize({ bits: 16 })`):
+   * F16 and BF16 entries become halves without an f32 copy, F32 ones are rounded. Default false: f32 weights.
+   */
+  halfProjections?: boolean;
 }
 
 function configOf(metadata: Record<string, string>, given: TransformerConfig | undefined): TransformerConfig {
@@ -101,12 +121,18 @@ function packedSpecsOf(metadata: Record<string, string>): Map<string, PackedSpec
     throw new ModelWeightError(QUANTIZATION_METADATA_KEY, 'is not JSON');
   }
   const specs = new Map<string, PackedSpec>();
-  for (const [path, spec] of Object.entries((parsed ?? {}) as Record<string, Partial<PackedSpec>>)) {
+  for (const [path, spec] of Object.entries(
+    (parsed ?? {}) as Record<string, { bits?: unknown; groupSize?: unknown }>,
+  )) {
     const { bits, groupSize } = spec ?? {};
+    if (bits === 16) {
+      specs.set(path, { bits });
+      continue;
+    }
     if ((bits !== 8 && bits !== 4) || !Number.isInteger(groupSize) || (groupSize as number) < 1) {
       throw new ModelWeightError(
         path,
-        `bad quantization ${JSON.stringify(spec)} (bits 8 or 4, groupSize ≥ 1)`,
+        `bad quantization ${JSON.stringify(spec)} (bits 8 or 4 with groupSize ≥ 1, or bits 16)`,
       );
     }
     specs.set(path, { bits, groupSize: groupSize as number });
@@ -115,8 +141,9 @@ function packedSpecsOf(metadata: Record<string, string>): Map<string, PackedSpec
 }
 
 /**
- * Reads safetensors into a new Transformer on `options.backend`: F32 / F16 / BF16 tensors as f32, packed q8/q4
- * projections (see saveTransformer) uploaded as they are, without an f32 pass or requantisation.
+ * Reads safetensors into a new Transformer on `options.backend`: F32 / F16 / BF16 tensors as f32 (projections as
+ * packed f16 with `halfProjections`), packed q8/q4/f16 projections (see saveTransformer) uploaded as they are,
+ * without an f32 pass or requantisation.
  */
 export function loadTransformer(bytes: Uint8Array, options: LoadOptions): Transformer {
   const file = readSafetensors(bytes);
@@ -125,7 +152,7 @@ export function loadTransformer(bytes: Uint8Array, options: LoadOptions): Transf
   const weights = new Map<string, Tensor>();
   const packed = new Map<string, QuantizedTensor>();
   try {
-    loadDense(file, config, specs, options, weights);
+    loadDense(file, config, specs, options, weights, packed);
     for (const [filePath, spec] of specs) {
       const name = options.rename ? options.rename(`${filePath}.weight`) : `${filePath}.weight`;
       if (name === null) continue;
@@ -153,18 +180,32 @@ function loadDense(
   specs: ReadonlyMap<string, PackedSpec>,
   options: LoadOptions,
   weights: Map<string, Tensor>,
+  packed: Map<string, QuantizedTensor>,
 ): void {
   const expected = expectedWeights(config);
+  const halves = new Set(
+    options.halfProjections
+      ? linearPaths(config)
+          .filter((path) => path !== LM_HEAD)
+          .map((p) => `${p}${WEIGHT}`)
+      : [],
+  );
   for (const [fileName, entry] of file.entries) {
     const packedPart = [QWEIGHT, SCALES].find((suffix) => fileName.endsWith(suffix));
     if (packedPart) {
       if (specs.has(fileName.slice(0, -packedPart.length))) continue;
       throw new ModelWeightError(fileName, `has no entry in ${QUANTIZATION_METADATA_KEY}`);
     }
+    if (fileName.endsWith(WEIGHT) && specs.get(fileName.slice(0, -WEIGHT.length))?.bits === 16) continue;
     const name = options.rename ? options.rename(fileName) : fileName;
     // Tied checkpoints sometimes still carry the LM head: the embedding table is the one used.
     if (name === null || (config.tiedEmbeddings && name === `${LM_HEAD}.weight`)) continue;
     if (!expected.has(name)) throw new ModelWeightError(name, 'not part of this architecture');
+    if (halves.has(name)) {
+      const path = name.slice(0, -WEIGHT.length);
+      packed.set(path, uploadHalves(entry, name, expected.get(name) as [number, number], options.backend));
+      continue;
+    }
     const values = decodeEntry(entry);
     if (!(values instanceof Float32Array))
       throw new ModelWeightError(name, `dtype ${entry.dtype} is not a float`);
@@ -172,14 +213,25 @@ function loadDense(
   }
 }
 
-/** Checks a packed projection's two entries against its [n, k] and uploads the bytes as they are. */
+/** Checks a packed projection's entries against its [n, k] and uploads them as they are. */
 function loadPacked(
   file: SafetensorsFile,
   filePath: string,
-  { bits, groupSize }: PackedSpec,
+  spec: PackedSpec,
   [n, k]: [number, number],
   backend: Backend,
 ): QuantizedTensor {
+  if (spec.bits === 16) {
+    const entry = file.entries.get(`${filePath}${WEIGHT}`);
+    if (!entry || entry.dtype !== 'F16') {
+      throw new ModelWeightError(
+        filePath,
+        `packed as f16 but ${filePath}${WEIGHT} is ${entry?.dtype ?? 'missing'}, not F16`,
+      );
+    }
+    return uploadHalves(entry, filePath, [n, k], backend);
+  }
+  const { bits, groupSize } = spec;
   const { rowBytes, groupsPerRow } = quantizedLayout(bits, k, groupSize);
   const levels = file.entries.get(`${filePath}${QWEIGHT}`);
   const scales = file.entries.get(`${filePath}${SCALES}`);
@@ -192,8 +244,27 @@ function loadPacked(
       `packed as ${describe(levels)} + ${describe(scales)}, expected ${wantLevels} + ${wantScales}`,
     );
   }
-  const host = { bits, n, k, groupSize, rowBytes, groupsPerRow, data: levels.bytes };
-  return keep(QuantizedTensor.upload({ ...host, scales: decodeEntry(scales) as Float32Array }, backend));
+  const host: QuantizedWeights = {
+    ...{ bits, n, k, groupSize, rowBytes, groupsPerRow, data: levels.bytes },
+    scales: decodeEntry(scales) as Float32Array,
+  };
+  return keep(QuantizedTensor.upload(host, backend));
+}
+
+/** A float entry of shape [n, k] uploaded as packed f16 (F16 halves as stored, BF16 / F32 rounded). */
+function uploadHalves(
+  entry: SafetensorsEntry,
+  name: string,
+  [n, k]: [number, number],
+  backend: Backend,
+): QuantizedTensor {
+  if (entry.shape.join() !== `${n},${k}`) {
+    throw new ModelWeightError(name, `has shape [${entry.shape.join(', ')}], expected [${n}, ${k}]`);
+  }
+  if (entry.dtype !== 'F16' && entry.dtype !== 'BF16' && entry.dtype !== 'F32') {
+    throw new ModelWeightError(name, `dtype ${entry.dtype} is not a float`);
+  }
+  return keep(QuantizedTensor.upload(halfWeightsOf(decodeEntryAsF16(entry), n, k), backend));
 }
 
 /**

@@ -44,7 +44,7 @@ import {
   writeSliceKernel,
 } from './reference/layout';
 import { matmulKernel } from './reference/matmul';
-import { dequantize, matmulQuantizedKernel } from './reference/quantized';
+import { dequantize, dequantizeHalves, matmulQuantizedKernel } from './reference/quantized';
 import {
   layerNormBackwardKernel,
   layerNormKernel,
@@ -85,7 +85,7 @@ class ReferenceStorage implements Storage {
 
 export class ReferenceBackend implements Backend {
   readonly name: string;
-  readonly formats: ReadonlySet<StorageFormat> = new Set<StorageFormat>(['f32', 'i32', 'q8', 'q4']);
+  readonly formats: ReadonlySet<StorageFormat> = new Set<StorageFormat>(['f32', 'i32', 'q8', 'q4', 'f16']);
   readonly precision: 'f32' | 'f64';
   readonly poison: boolean;
   private live = 0;
@@ -267,7 +267,10 @@ export class ReferenceBackend implements Backend {
     const out = this.allocFloat(rows * (transposed ? k : n));
     const packed = this.use(weight.packed).data;
     const bytes = new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength);
-    const dequantized = dequantize(bytes, this.float(weight.scales), weight);
+    const dequantized =
+      weight.format === 'f16'
+        ? dequantizeHalves(bytes, weight)
+        : dequantize(bytes, this.float(weight.scales), weight);
     matmulQuantizedKernel(this.float(x), dequantized, out.data as FloatArray, rows, n, k, transposed);
     return out;
   }

@@ -1,9 +1,11 @@
-// WebGPU kernel paths the conformance shapes do not reach: tiled matmul, tree reduce, long rows, i32 ops, big grids.
+// WebGPU kernel paths the conformance shapes do not reach: tiled matmul, f16 decode, tree reduce, long rows, i32 ops, big grids.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, Storage } from '../backend';
 import { QuantizedTensor } from '../quantized';
 import { Random } from '../random';
+import { f16ToF32 } from '../f16';
 import { quantizeWeights } from '../wasm/quantize';
+import { halfWeightsOf, quantizeHalfWeights } from '../wasm/quantize-f16';
 import { ReferenceBackend } from './reference';
 import { WebGpuBackend } from './webgpu';
 import type { MatmulLayout } from './webgpu/kernels/matmul.wgsl';
@@ -92,6 +94,35 @@ describe('WebGPU kernels beyond the conformance shapes', () => {
       return [forward as Storage, backward as Storage];
     }, byLayout.get(layout));
     expect(Math.max(...errors)).toBeLessThan(1e-4);
+  });
+
+  it.each(['blocked', 'tiled'] as const)(
+    '%s f16 matmulQuantized, both directions (odd k, odd n·k)',
+    async (layout) => {
+      const [rows, n, k] = [40, 49, 37];
+      const errors = await worstError((b, rng) => {
+        const weight = QuantizedTensor.upload(
+          quantizeHalfWeights(Float32Array.from(rng.normals(n * k)), n, k),
+          b,
+        );
+        const forward = b.matmulQuantized?.(normals(b, rng, rows * k), weight.weight, rows, false);
+        const backward = b.matmulQuantized?.(normals(b, rng, rows * n), weight.weight, rows, true);
+        return [forward as Storage, backward as Storage];
+      }, byLayout.get(layout));
+      expect(Math.max(...errors)).toBeLessThan(1e-4);
+    },
+  );
+
+  it('decodes every one of the 65536 halves exactly with unpack2x16float (no shader-f16 needed)', async () => {
+    const halves = Uint16Array.from({ length: 0x10000 }, (_, i) => i);
+    // x = [1] · W [1, 65536]: each output is one half times 1.
+    const weight = QuantizedTensor.upload(halfWeightsOf(halves, 1, halves.length), gpu);
+    const got = await gpu.read(gpu.matmulQuantized(gpu.upload([1], 'f32'), weight.weight, 1, true));
+    const want = Array.from(halves, (h) => Math.fround(f16ToF32(h)));
+    // A sum starts at +0, so -0 comes out as +0 (adding 0 folds the zeros); NaN must stay NaN.
+    const wrong = want.findIndex((value, i) => !Object.is(value + 0, (got[i] ?? 1) + 0));
+    expect(wrong, `half 0x${wrong.toString(16)}: ${got[wrong]} instead of ${want[wrong]}`).toBe(-1);
+    weight.dispose();
   });
 
   it('reduces long axes with the workgroup tree and long rows with strided loops', async () => {

@@ -10,6 +10,7 @@ import type {
 } from '../backend';
 import { QuantizedTensor } from '../quantized';
 import { quantizeWeights } from '../wasm/quantize';
+import { halfWeightsOf, quantizeHalfWeights } from '../wasm/quantize-f16';
 import { ReferenceBackend } from '../backends/reference';
 import { Random } from '../random';
 
@@ -201,6 +202,49 @@ function matmulCases(): ConformanceCase[] {
   );
 }
 
+/** Every kind of half: signed zeros, smallest and largest subnormals and normals, 65504, infinities, NaN. */
+const SPECIAL_HALVES = [
+  0x0000, 0x8000, 0x0001, 0x83ff, 0x0400, 0x3c00, 0xbc01, 0x7bff, 0xfbff, 0x7c00, 0xfc00, 0x7e00, 0x3555,
+];
+
+/**
+ * f16 weights in both directions on odd shapes (k odd, n·k odd so the last word is half-filled, edge tiles on every
+ * side), and every special half decoded one per output (the transposed form runs them through the SIMD decoder).
+ */
+function halfCases(): ConformanceCase[] {
+  const matmul = (b: Backend) => (b.matmulQuantized as NonNullable<Backend['matmulQuantized']>).bind(b);
+  const shapes = [
+    [3, 5, 19],
+    [9, 37, 45],
+  ] as const;
+  const products = shapes.flatMap(([rows, n, k]) =>
+    [false, true].map((transposed): ConformanceCase => ({
+      name: `matmulQuantized f16 ${rows}×${n}×${k} transposed=${transposed}`,
+      requires: 'f16',
+      run: (b, rng) => {
+        const weight = QuantizedTensor.upload(
+          quantizeHalfWeights(Float32Array.from(normals(rng, n * k)), n, k),
+          b,
+        );
+        const x = upload(b, normals(rng, rows * (transposed ? n : k)));
+        return [matmul(b)(x, weight.weight, rows, transposed)];
+      },
+    })),
+  );
+  // x = [1] against W [13, 1] (x · Wᵀ) or W [1, 13] (x · W): each output is one weight times 1, nothing else summed.
+  const special = [false, true].map((transposed): ConformanceCase => ({
+    name: `matmulQuantized f16 special values transposed=${transposed}`,
+    requires: 'f16',
+    run: (b) => {
+      const halves = Uint16Array.from(SPECIAL_HALVES);
+      const [n, k] = transposed ? [1, halves.length] : [halves.length, 1];
+      const weight = QuantizedTensor.upload(halfWeightsOf(halves, n, k), b);
+      return [matmul(b)(upload(b, [1]), weight.weight, 1, transposed)];
+    },
+  }));
+  return [...products, ...special];
+}
+
 function quantizedCases(): ConformanceCase[] {
   const [rows, n, k, groupSize] = [3, 6, 19, 8];
   return ([8, 4] as const).flatMap((bits) =>
@@ -375,6 +419,7 @@ export function conformanceCases(): ConformanceCase[] {
     ...rowCases(),
     ...matmulCases(),
     ...quantizedCases(),
+    ...halfCases(),
     ...attentionCases(),
     ...convAndRopeCases(),
     ...layoutCases(),

@@ -1,6 +1,7 @@
 // Float32Array-in, Float32Array-out versions of the kernels for tests and benchmarks (copies through the heap).
 import type { WasmKernels } from './kernels';
 import type { QuantizedWeights } from './quantize';
+import type { HalfWeights } from './quantize-f16';
 
 export interface ArrayMatmulShape {
   m: number;
@@ -53,6 +54,28 @@ export function matmulQuantizedArrays(
     heap.free(aRegion);
     heap.free(cRegion);
     kernels.freeQuantized(heapWeights);
+  }
+}
+
+/** C = A · Wᵀ (m×k activations) or, transposed, A · W (m×n activations) for f16 n×k weights. */
+export function matmulF16Arrays(
+  kernels: WasmKernels,
+  a: Float32Array,
+  weights: HalfWeights,
+  m: number,
+  options: { transposed?: boolean; threads?: number } = {},
+): Float32Array {
+  const { heap } = kernels;
+  const aRegion = heap.fromF32(a);
+  const heapWeights = kernels.uploadHalf(weights);
+  const cRegion = heap.allocF32(m * (options.transposed ? weights.k : weights.n));
+  try {
+    kernels.matmulF16({ a: aRegion, weights: heapWeights, c: cRegion, m, ...options });
+    return cRegion.view().slice();
+  } finally {
+    heap.free(aRegion);
+    heap.free(cRegion);
+    kernels.freeHalf(heapWeights);
   }
 }
 

@@ -40,6 +40,20 @@ export interface KernelExports {
     accumulate: number,
     scratch: number,
   ): void;
+  matmulF16(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    transB: number,
+    c: number,
+    ldc: number,
+    accumulate: number,
+    scratch: number,
+  ): void;
   addRows(a: number, b: number, out: number, rows: number, cols: number, broadcastRow: number): void;
   mulRows(a: number, b: number, out: number, rows: number, cols: number, broadcastRow: number): void;
   scale(a: number, out: number, n: number, s: number): void;
@@ -128,7 +142,7 @@ type AttentionRowArgs = [
 ];
 
 /** Kernels the thread pool can run; workers look them up by position in this list, so only append. */
-export const POOL_KERNELS = ['matmulF32', 'matmulQuantized'] as const;
+export const POOL_KERNELS = ['matmulF32', 'matmulQuantized', 'matmulF16'] as const;
 export type PoolKernel = (typeof POOL_KERNELS)[number];
 
 export function asKernelExports(instance: WebAssembly.Instance): KernelExports {

@@ -1,8 +1,9 @@
 // Browser test in Chromium: kernels.wasm loads through Vite's asset URL and computes; threads too when the page is isolated.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matmulArrays, matmulQuantizedArrays } from './array-calls';
+import { matmulArrays, matmulF16Arrays, matmulQuantizedArrays } from './array-calls';
 import { createWasmKernels, type WasmKernels } from './kernels';
 import { quantizeWeights } from './quantize';
+import { dequantizeHalfWeights, quantizeHalfWeights } from './quantize-f16';
 import { firstMatmulMismatch, randomArray, referenceMatmul } from './test-support';
 
 let single: WasmKernels;
@@ -28,6 +29,25 @@ describe('wasm kernels in the browser', () => {
     single.softmaxRows(x, x, 1, 5);
     expect(x.view().reduce((sum, v) => sum + v, 0)).toBeCloseTo(1, 6);
     single.heap.free(x);
+  });
+
+  it('runs f16 weights in both directions like the f64 loop on the decoded halves', () => {
+    const [m, n, k] = [5, 19, 37];
+    const weights = quantizeHalfWeights(randomArray(n * k), n, k);
+    const decoded = dequantizeHalfWeights(weights);
+    for (const transposed of [false, true]) {
+      const shape = {
+        m,
+        n: transposed ? k : n,
+        k: transposed ? n : k,
+        transA: false,
+        transB: !transposed,
+        batch: 1,
+      };
+      const a = randomArray(m * shape.k);
+      const c = matmulF16Arrays(single, a, weights, m, { transposed });
+      expect(firstMatmulMismatch(c, referenceMatmul(a, decoded, shape), shape.k)).toBeUndefined();
+    }
   });
 
   // The vitest browser server inherits vite.config.ts's COOP/COEP headers, so the page should be isolated.

@@ -1,10 +1,11 @@
-// The wasm kernel runtime: loads the module, owns the heap, and exposes typed matmul/int8/int4/row kernels, threaded when worthwhile.
+// The wasm kernel runtime: loads the module, owns the heap, and exposes typed matmul/int8/int4/f16/row kernels, threaded when worthwhile.
 import type { AdamWHyper } from '../backend';
 import { asKernelExports, type KernelExports } from './exports';
 import { WasmHeap, type F32Region, type U8Region } from './heap';
 import { loadKernelModule } from './module-loader';
 import { partitionMatmul, planMatmulChunks, type MatmulPart } from './partition';
 import type { QuantizedWeights, WeightBits } from './quantize';
+import type { HalfWeights } from './quantize-f16';
 import type { PoolKernel } from './exports';
 import { WasmThreadPool, type KernelJob } from './thread-pool';
 import { hardwareThreads, threadsAvailable } from './worker-host';
@@ -66,6 +67,27 @@ export interface QuantizedMatmulArgs {
   /** m×n output: C = A · Wᵀ (+ C). */
   c: Ptr;
   m: number;
+  lda?: number;
+  ldc?: number;
+  accumulate?: boolean;
+  threads?: number;
+}
+
+/** f16 weights living on the heap, ready for matmulF16: n·k halves row-major (`data` counts bytes). */
+export interface HeapHalfWeights {
+  n: number;
+  k: number;
+  data: U8Region;
+}
+
+export interface HalfMatmulArgs {
+  /** m×k activations (m×n when transposed). */
+  a: Ptr;
+  weights: HeapHalfWeights;
+  /** C = A · Wᵀ, m×n (+ C); transposed: C = A · W, m×k (the input gradient of a Linear). */
+  c: Ptr;
+  m: number;
+  transposed?: boolean;
   lda?: number;
   ldc?: number;
   accumulate?: boolean;
@@ -176,6 +198,38 @@ export class WasmKernels {
       return [...shape, ...quantized, c, ldc, flag(args.accumulate)];
     });
     this.runJob({ kernel: 'matmulQuantized', chunks });
+  }
+
+  /**
+   * C = A · Wᵀ or, transposed, A · W (+ C) with f16 weights widened to f32 inside the packing step. Threads split the
+   * output columns first, so each converts only its own weights.
+   */
+  matmulF16(args: HalfMatmulArgs): void {
+    const { weights: w, m } = args;
+    const [inner, cols] = args.transposed ? [w.n, w.k] : [w.k, w.n];
+    const lda = args.lda ?? inner;
+    const ldc = args.ldc ?? cols;
+    const parts = partitionQuantized(m, cols, this.threadsFor(2 * m * cols * inner, args.threads));
+    const chunks = parts.map((part) => {
+      const a = ptrOf(args.a) + 4 * part.rowStart * lda;
+      // Column j of op(W) is weight row j (x · Wᵀ) or weight column j (x · W).
+      const b = w.data.ptr + 2 * (args.transposed ? part.colStart : part.colStart * w.k);
+      const c = ptrOf(args.c) + 4 * (part.rowStart * ldc + part.colStart);
+      const operands = [a, lda, b, w.k, flag(!args.transposed), c, ldc];
+      return [part.rows, part.cols, inner, ...operands, flag(args.accumulate)];
+    });
+    this.runJob({ kernel: 'matmulF16', chunks });
+  }
+
+  /** Copies host-side f16 weights onto the heap. */
+  uploadHalf(h: HalfWeights): HeapHalfWeights {
+    const data = this.heap.allocU8(2 * h.data.length);
+    data.view().set(new Uint8Array(h.data.buffer, h.data.byteOffset, 2 * h.data.length));
+    return { n: h.n, k: h.k, data };
+  }
+
+  freeHalf(weights: HeapHalfWeights): void {
+    this.heap.free(weights.data);
   }
 
   /** Copies host-side quantised weights onto the heap. */
@@ -439,7 +493,7 @@ export function createWasmKernels(options: WasmKernelsOptions = {}): Promise<Was
 function callKernel(exports: KernelExports, kernel: PoolKernel, args: number[]): void {
   (exports[kernel] as (...values: number[]) => void)(...args);
 }
-/** Quantised weights split along n first: each chunk then dequantises only its own weight rows. */
+/** Quantised and f16 weights split along n first: each chunk then decodes only its own weight rows (or columns). */
 function partitionQuantized(m: number, n: number, threads: number): MatmulPart[] {
   if (threads <= 1) return partitionMatmul(1, m, n, 1);
   const byColumns = planMatmulChunks(1, 1, n, threads);

@@ -1,5 +1,6 @@
-// Reference matmul against packed int8/int4 weights (layout of wasm/quantize.ts), forward and input-gradient forms.
-import type { QuantizedWeight } from '../../backend';
+// Reference matmul against packed int8/int4/f16 weights (layouts of wasm/quantize*.ts), forward and input-gradient forms.
+import type { GroupQuantizedWeight, HalfWeight } from '../../backend';
+import { f16ToF32 } from '../../f16';
 import type { FloatArray } from './arrays';
 import { at } from './arrays';
 
@@ -11,7 +12,11 @@ function level(bytes: Uint8Array, format: 'q8' | 'q4', rowBytes: number, row: nu
 }
 
 /** W [n, k] in f64; the reference may materialise it, GPU/wasm kernels dequantise in registers. */
-export function dequantize(bytes: Uint8Array, scales: FloatArray, weight: QuantizedWeight): Float64Array {
+export function dequantize(
+  bytes: Uint8Array,
+  scales: FloatArray,
+  weight: GroupQuantizedWeight,
+): Float64Array {
   const { n, k, groupSize, format } = weight;
   const rowBytes = format === 'q8' ? k : Math.ceil(k / 2);
   const groupsPerRow = Math.ceil(k / groupSize);
@@ -23,6 +28,12 @@ export function dequantize(bytes: Uint8Array, scales: FloatArray, weight: Quanti
     }
   }
   return out;
+}
+
+/** W [n, k] in f64 from its halves (two per little-endian word, so the bytes read as u16 in order). */
+export function dequantizeHalves(bytes: Uint8Array, weight: HalfWeight): Float64Array {
+  const halves = new Uint16Array(bytes.buffer, bytes.byteOffset, weight.n * weight.k);
+  return Float64Array.from(halves, f16ToF32);
 }
 
 /** transposed = false: out[r, j] = sum_p x[r, p] W[j, p]; true: out[r, p] = sum_j x[r, j] W[j, p]. */

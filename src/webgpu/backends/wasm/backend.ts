@@ -60,7 +60,7 @@ export interface WasmBackendOptions {
 
 export class WasmBackend implements Backend {
   readonly name = 'wasm';
-  readonly formats: ReadonlySet<StorageFormat> = new Set<StorageFormat>(['f32', 'i32', 'q8', 'q4']);
+  readonly formats: ReadonlySet<StorageFormat> = new Set<StorageFormat>(['f32', 'i32', 'q8', 'q4', 'f16']);
   private readonly mem: WasmMemory;
   private disposed = false;
 

@@ -1,7 +1,7 @@
-// Matmul on the SIMD kernels: batch broadcasting mapped to kernel strides (or one GEMM per matrix), and int8/int4 weights.
-import type { MatmulSpec, QuantizedWeight, Storage } from '../../backend';
+// Matmul on the SIMD kernels: batch broadcasting mapped to kernel strides (or one GEMM per matrix), and int8/int4/f16 weights.
+import type { GroupQuantizedWeight, HalfWeight, MatmulSpec, QuantizedWeight, Storage } from '../../backend';
 import { broadcastStrides, sizeOf } from '../../shapes';
-import type { HeapQuantizedWeights, MatmulArgs, WasmKernels } from '../../wasm/kernels';
+import type { HeapHalfWeights, HeapQuantizedWeights, MatmulArgs, WasmKernels } from '../../wasm/kernels';
 import { forEachIndex2 } from '../reference/arrays';
 import { dequantize } from '../reference/quantized';
 import type { WasmMemory, WasmStorage } from './memory';
@@ -47,8 +47,8 @@ export function matmul(
 
 /**
  * x [rows, k] @ Wᵀ → [rows, n] runs the quantized kernel (dequantisation in its packing step). The transposed form
- * x [rows, n] @ W → [rows, k] has no kernel (groups run along k, the contraction would run along n), so W is
- * dequantised into a temporary f32 region, used, and freed in the same call.
+ * x [rows, n] @ W → [rows, k] has no int8/int4 kernel (groups run along k, the contraction would run along n), so W
+ * is dequantised into a temporary f32 region, used, and freed in the same call; f16 W has a kernel for both forms.
  */
 export function matmulQuantized(
   kernels: WasmKernels,
@@ -61,12 +61,15 @@ export function matmulQuantized(
   const { n, k } = weight;
   const out = mem.alloc('f32', rows * (transposed ? k : n));
   if (out.size === 0) return out;
+  if (transposed ? n === 0 : k === 0) return fillZero(mem, out);
+  if (weight.format === 'f16') {
+    kernels.matmulF16({ a: mem.ptr(x), weights: heapHalves(mem, weight), c: out.ptr, m: rows, transposed });
+    return out;
+  }
   if (!transposed) {
-    if (k === 0) return fillZero(mem, out);
     kernels.matmulQuantized({ a: mem.ptr(x), weights: heapWeights(mem, weight), c: out.ptr, m: rows });
     return out;
   }
-  if (n === 0) return fillZero(mem, out);
   const dense = mem.alloc('f32', n * k);
   mem.float(dense).set(dequantize(mem.bytes(weight.packed), mem.float(weight.scales), weight));
   kernels.matmul({ a: mem.ptr(x), b: dense.ptr, c: out.ptr, m: rows, k: n, n: k });
@@ -75,7 +78,7 @@ export function matmulQuantized(
 }
 
 /** The kernel's view of a QuantizedWeight: its storages already sit on the heap, so nothing is copied. */
-function heapWeights(mem: WasmMemory, weight: QuantizedWeight): HeapQuantizedWeights {
+function heapWeights(mem: WasmMemory, weight: GroupQuantizedWeight): HeapQuantizedWeights {
   const { n, k, groupSize } = weight;
   const bits = weight.format === 'q8' ? 8 : 4;
   const rowBytes = bits === 8 ? k : Math.ceil(k / 2);
@@ -86,6 +89,16 @@ function heapWeights(mem: WasmMemory, weight: QuantizedWeight): HeapQuantizedWei
     ...{ bits, n, k, groupSize, rowBytes, groupsPerRow },
     data: { ptr: packed.ptr, length: n * rowBytes, view: () => mem.bytes(packed).subarray(0, n * rowBytes) },
     scales: { ptr: scales.ptr, length: scales.size, view: () => mem.float(scales) },
+  };
+}
+
+/** The f16 kernel's view of a HalfWeight, in place on the heap like heapWeights. */
+function heapHalves(mem: WasmMemory, weight: HalfWeight): HeapHalfWeights {
+  const packed = mem.use(weight.packed);
+  const length = 2 * weight.n * weight.k;
+  return {
+    ...{ n: weight.n, k: weight.k },
+    data: { ptr: packed.ptr, length, view: () => mem.bytes(packed).subarray(0, length) },
   };
 }
 

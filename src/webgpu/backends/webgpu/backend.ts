@@ -64,7 +64,7 @@ function isSoftware(device: GPUDevice): boolean {
 
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu';
-  readonly formats: ReadonlySet<StorageFormat> = new Set<StorageFormat>(['f32', 'i32', 'q8', 'q4']);
+  readonly formats: ReadonlySet<StorageFormat> = new Set<StorageFormat>(['f32', 'i32', 'q8', 'q4', 'f16']);
   private readonly ctx: GpuContext;
 
   constructor(

@@ -20,7 +20,8 @@ export function gemmScratchBytes(): usize {
 }
 
 /**
- * C[m×n] = op(A)[m×k] · op(B)[k×n] (+ C when accumulate). Leading dimensions are in elements (bytes for quantised B).
+ * C[m×n] = op(A)[m×k] · op(B)[k×n] (+ C when accumulate). Leading dimensions are in elements (bytes for quantised B,
+ * halves for f16 B).
  * bKind selects how B is read (see pack.ts); scales/ldScales/groupSize only matter for quantised B.
  */
 export function gemm(

@@ -1,5 +1,5 @@
-// The wasm module's exports: matmul (f32, batched, transposes), int8/int4 weight matmul, and SIMD row/elementwise kernels.
-import { B_F32, B_F32_TRANSPOSED, B_INT4, B_INT8 } from './pack';
+// The wasm module's exports: matmul (f32, batched, transposes), int8/int4 and f16 weight matmul, and SIMD row/elementwise kernels.
+import { B_F16, B_F16_TRANSPOSED, B_F32, B_F32_TRANSPOSED, B_INT4, B_INT8 } from './pack';
 import { gemm, gemmScratchBytes } from './gemm';
 
 export {
@@ -86,4 +86,26 @@ export function matmulQuantized(
 ): void {
   const kind = bits == 4 ? B_INT4 : B_INT8;
   gemm(m, n, k, a, lda, false, kind, w, ldw, scales, ldScales, groupSize, c, ldc, accumulate, scratch);
+}
+
+/**
+ * C[m×n] = A[m×k] · op(B) (+ C) with B IEEE halves, widened to f32 while packed: n×k rows (transB, a Linear's
+ * weight used as x · Wᵀ) or k×n (x · W, its input gradient); ldb is in halves.
+ */
+export function matmulF16(
+  m: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  transB: bool,
+  c: usize,
+  ldc: i32,
+  accumulate: bool,
+  scratch: usize,
+): void {
+  const kind = transB ? B_F16_TRANSPOSED : B_F16;
+  gemm(m, n, k, a, lda, false, kind, b, ldb, 0, 0, 1, c, ldc, accumulate, scratch);
 }

@@ -1,11 +1,21 @@
-// Packs blocks of A and B into the zero-padded, k-major panels the microkernel streams; quantised B is dequantised here.
+// Packs blocks of A and B into the zero-padded, k-major panels the microkernel streams; quantised and f16 B are decoded here.
 import { MR, NR } from './microkernel';
 
-/** How B is stored: plain f32 K×N, f32 N×K (transposed), or int8/int4 N×K rows with per-group f32 scales along K. */
+/**
+ * How B is stored: plain f32 K×N, f32 N×K (transposed), int8/int4 N×K rows with per-group f32 scales along K, or
+ * IEEE halves K×N / N×K (leading dimension in halves).
+ */
 export const B_F32: i32 = 0;
 export const B_F32_TRANSPOSED: i32 = 1;
 export const B_INT8: i32 = 2;
 export const B_INT4: i32 = 3;
+export const B_F16: i32 = 4;
+export const B_F16_TRANSPOSED: i32 = 5;
+
+/** 2^112: scales a half's exponent and mantissa bits, shifted into f32 position, from f16's bias to f32's. */
+const HALF_TO_FLOAT_SCALE: f32 = 5.192296858534828e33;
+/** A half's exponent field (all ones = Infinity or NaN) shifted into f32 position. */
+const HALF_EXPONENT_MASK: u32 = 0x7c00 << 13;
 
 /** Packs rows [i0, i0+mc) × k-range [p0, p0+kc) of A into ceil(mc/MR) panels of kc × MR floats. */
 export function packA(
@@ -27,8 +37,8 @@ export function packA(
 }
 
 /**
- * Packs k-range [p0, p0+kc) × columns [j0, j0+nc) of B into ceil(nc/NR) panels of kc × NR floats; quantised B
- * needs NR × kc floats of dequantRows scratch.
+ * Packs k-range [p0, p0+kc) × columns [j0, j0+nc) of B into ceil(nc/NR) panels of kc × NR floats; quantised and
+ * N×K f16 B need NR × kc floats of dequantRows scratch.
  */
 export function packB(
   kind: i32,
@@ -50,6 +60,8 @@ export function packB(
     const j = j0 + jr;
     if (kind == B_F32) packPanelOfColumns(b, ldb, p0, j, nr, kc, NR, panel);
     else if (kind == B_F32_TRANSPOSED) packPanelOfRows(b, ldb, j, p0, nr, kc, NR, panel);
+    else if (kind == B_F16) packHalfPanelOfColumns(b, ldb, p0, j, nr, kc, panel);
+    else if (kind == B_F16_TRANSPOSED) packHalfPanelOfRows(b, ldb, j, nr, p0, kc, panel, dequantRows);
     else packQuantizedPanel(kind, b, ldb, scales, ldScales, groupSize, j, nr, p0, kc, panel, dequantRows);
   }
 }
@@ -252,4 +264,103 @@ function storeSixteen(bytes: v128, vscale: v128, d: usize): void {
   v128.store(d, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(lowWords)), vscale), 16);
   v128.store(d, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(highWords)), vscale), 32);
   v128.store(d, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(highWords)), vscale), 48);
+}
+
+/**
+ * f16 B stored K×N: half (p, c) at src[(p0 + p) * ld + c0 + c] goes to panel[p * NR + c] as f32. A full panel
+ * row is eight halves, one 16-byte load widened into two f32x4 stores.
+ */
+function packHalfPanelOfColumns(
+  src: usize,
+  ld: i32,
+  p0: i32,
+  c0: i32,
+  cols: i32,
+  kc: i32,
+  panel: usize,
+): void {
+  const rowBytes = <usize>ld * 2;
+  let s = src + (<usize>p0 * <usize>ld + <usize>c0) * 2;
+  let d = panel;
+  if (cols == NR) {
+    for (let p = 0; p < kc; p++) {
+      const halves = v128.load(s);
+      v128.store(d, halvesToFloats(i32x4.extend_low_i16x8_u(halves)));
+      v128.store(d, halvesToFloats(i32x4.extend_high_i16x8_u(halves)), 16);
+      s += rowBytes;
+      d += <usize>NR * 4;
+    }
+    return;
+  }
+  for (let p = 0; p < kc; p++) {
+    for (let c = 0; c < NR; c++) {
+      store<f32>(d + <usize>c * 4, c < cols ? halfToFloat(<u32>load<u16>(s + <usize>c * 2)) : 0);
+    }
+    s += rowBytes;
+    d += <usize>NR * 4;
+  }
+}
+
+/**
+ * f16 B stored N×K (weight rows, ld halves apart): rows [j, j+nr) × k-range [p0, p0+kc) are widened contiguously
+ * into `rows` (NR × kc floats), then transposed into the panel four rows at a time, as for quantised weights.
+ */
+function packHalfPanelOfRows(
+  w: usize,
+  ld: i32,
+  j: i32,
+  nr: i32,
+  p0: i32,
+  kc: i32,
+  panel: usize,
+  rows: usize,
+): void {
+  for (let r = 0; r < nr; r++) {
+    const src = w + (<usize>(j + r) * <usize>ld + <usize>p0) * 2;
+    widenHalves(src, kc, rows + <usize>(r * kc) * 4);
+  }
+  packPanelOfRows(rows, kc, 0, 0, nr, kc, NR, panel);
+}
+
+/** count consecutive halves at src as f32 at dst, eight per vector step. */
+function widenHalves(src: usize, count: i32, dst: usize): void {
+  let s = src;
+  let d = dst;
+  let i = 0;
+  for (; i + 8 <= count; i += 8) {
+    const halves = v128.load(s);
+    v128.store(d, halvesToFloats(i32x4.extend_low_i16x8_u(halves)));
+    v128.store(d, halvesToFloats(i32x4.extend_high_i16x8_u(halves)), 16);
+    s += 16;
+    d += 32;
+  }
+  for (; i < count; i++) {
+    store<f32>(d, halfToFloat(<u32>load<u16>(s)));
+    s += 2;
+    d += 4;
+  }
+}
+
+/**
+ * Four halves (zero-extended into u32 lanes) → four f32, exactly. Exponent and mantissa shifted into f32 position
+ * read as a float 2^112 too small, for normals and subnormals alike (wasm keeps subnormals), so one multiply fixes
+ * them; an all-ones exponent (Infinity, NaN) instead gets f32's all-ones exponent; the sign moves to bit 31.
+ */
+function halvesToFloats(h: v128): v128 {
+  const magnitude = i32x4.shl(v128.and(h, i32x4.splat(0x7fff)), 13);
+  const scaled = f32x4.mul(magnitude, f32x4.splat(HALF_TO_FLOAT_SCALE));
+  const special = i32x4.ge_u(magnitude, i32x4.splat(HALF_EXPONENT_MASK));
+  const infOrNan = v128.or(magnitude, i32x4.splat(0x7f800000));
+  const sign = i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16);
+  return v128.or(v128.bitselect(infOrNan, scaled, special), sign);
+}
+
+/** One half → f32, the scalar form of halvesToFloats for row tails and panel edges. */
+function halfToFloat(h: u32): f32 {
+  const magnitude = (h & 0x7fff) << 13;
+  const value =
+    magnitude >= HALF_EXPONENT_MASK
+      ? reinterpret<f32>(magnitude | 0x7f800000)
+      : reinterpret<f32>(magnitude) * HALF_TO_FLOAT_SCALE;
+  return reinterpret<f32>(reinterpret<u32>(value) | ((h & 0x8000) << 16));
 }

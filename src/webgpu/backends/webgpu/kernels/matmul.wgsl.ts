@@ -3,8 +3,8 @@ import type { Kernel } from '../pipelines';
 import type { Binding } from './common.wgsl';
 import { declare, PRELUDE } from './common.wgsl';
 
-/** Where B comes from: a dense f32 matrix, or packed int8 / int4 rows dequantised as they are loaded. */
-export type BSource = 'dense' | 'q8' | 'q4';
+/** Where B comes from: a dense f32 matrix, or packed int8 / int4 / f16 rows decoded as they are loaded. */
+export type BSource = 'dense' | 'q8' | 'q4' | 'f16';
 
 /** simple: a thread per output; blocked: 4×4 per thread, no shared memory; tiled: 64×64 shared-memory tiles. */
 export type MatmulLayout = 'simple' | 'blocked' | 'tiled';
@@ -17,8 +17,9 @@ export interface MatmulVariant {
 }
 
 /**
- * Params: 0 M, 1 N, 2 K, 3 batch rank, 4 first batch index of this dispatch, 5 packed row bytes, 6 scale groups per
- * row, 7 group size; batch shape at 8, A / B matrix strides (0 = broadcast) at 16 / 24.
+ * Params: 0 M, 1 N, 2 K, 3 batch rank, 4 first batch index of this dispatch, 5 packed row length (bytes for int8 /
+ * int4, halves for f16), 6 scale groups per row, 7 group size; batch shape at 8, A / B matrix strides (0 = broadcast)
+ * at 16 / 24.
  */
 export const MATMUL_BATCH_AT = 8;
 
@@ -61,6 +62,17 @@ fn dequant(row: u32, p: u32) -> f32 {
 }`;
 }
 
+/**
+ * W[row, p] from halves packed two per word, even index low: unpack2x16float is core WGSL (no shader-f16), so this
+ * runs on every adapter and the arithmetic stays f32.
+ */
+const DECODE_HALF = /* wgsl */ `
+fn dequant(row: u32, p: u32) -> f32 {
+  let i = row * pu(5u) + p;
+  let pair = unpack2x16float(b[i >> 1u]);
+  return select(pair.x, pair.y, (i & 1u) == 1u);
+}`;
+
 /** loadA(offset, row, kk) and loadB(offset, kk, col) in op(A) / op(B) coordinates; callers bound-check. */
 function loaders(v: MatmulVariant): string {
   const loadA = v.transA ? 'a[off + kk * pu(0u) + r]' : 'a[off + r * pu(2u) + kk]';
@@ -73,12 +85,20 @@ function loaders(v: MatmulVariant): string {
       : v.transB
         ? 'dequant(c, kk)'
         : 'dequant(kk, c)';
-  return `${v.source === 'dense' ? '' : dequantize(v.source)}
+  const decode = v.source === 'dense' ? '' : v.source === 'f16' ? DECODE_HALF : dequantize(v.source);
+  return `${decode}
 fn loadA(off: u32, r: u32, kk: u32) -> f32 { return ${loadA}; }
 fn loadB(off: u32, kk: u32, c: u32) -> f32 { return ${loadB}; }`;
 }
 
 function bindings(source: BSource): Binding[] {
+  if (source === 'f16') {
+    return [
+      ['a', 'f32', 'read'],
+      ['b', 'u32', 'read'],
+      ['out', 'f32', 'read_write'],
+    ];
+  }
   return source === 'dense'
     ? [
         ['a', 'f32', 'read'],

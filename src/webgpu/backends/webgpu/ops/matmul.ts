@@ -18,7 +18,7 @@ interface Launch {
   transA: boolean;
   transB: boolean;
   source: BSource;
-  /** Packed-weight words 5-7: row bytes, scale groups per row, group size. */
+  /** Packed-weight words 5-7: row length (bytes, or halves for f16), scale groups per row, group size. */
   quant?: [number, number, number];
 }
 
@@ -71,7 +71,7 @@ export function matmul(ctx: GpuContext, a: Storage, b: Storage, spec: MatmulSpec
   return out;
 }
 
-/** transposed = false: x [rows, k] @ Wᵀ; true: x [rows, n] @ W. W [n, k] is dequantised inside the tile loads. */
+/** transposed = false: x [rows, k] @ Wᵀ; true: x [rows, n] @ W. W [n, k] is decoded inside the tile loads. */
 export function matmulQuantized(
   ctx: GpuContext,
   x: Storage,
@@ -80,15 +80,20 @@ export function matmulQuantized(
   transposed: boolean,
 ): GpuStorage {
   const input = ctx.use(x, 'f32');
-  const { n, k, groupSize, format } = weight;
+  const { n, k, format } = weight;
   const [inner, cols] = transposed ? [n, k] : [k, n];
   const out = ctx.alloc('f32', rows * cols);
-  const rowBytes = format === 'q8' ? k : Math.ceil(k / 2);
   const job: Launch = {
     ...{ m: rows, n: cols, k: inner, batch: [], stridesA: [], stridesB: [] },
     ...{ transA: false, transB: !transposed, source: format },
-    quant: [rowBytes, Math.ceil(k / groupSize), groupSize],
+    quant:
+      format === 'f16'
+        ? [k, 0, 0]
+        : [format === 'q8' ? k : Math.ceil(k / 2), Math.ceil(k / weight.groupSize), weight.groupSize],
   };
-  launch(ctx, job, [input, ctx.use(weight.packed, 'i32'), ctx.use(weight.scales, 'f32'), out]);
+  const packed = ctx.use(weight.packed, 'i32');
+  const storages =
+    format === 'f16' ? [input, packed, out] : [input, packed, ctx.use(weight.scales, 'f32'), out];
+  launch(ctx, job, storages);
   return out;
 }
