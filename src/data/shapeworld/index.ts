@@ -15,7 +15,7 @@ export { evaluate, resolve } from './program';
 export type { Program, Evaluation } from './program';
 export { QUERY_KINDS } from './query';
 export type { QueryKind } from './query';
-export { formatAnswer, formatResponse, objectPhrase } from './reasoning';
+export { formatAnswer, formatResponse, objectPhrase, pluralShape } from './reasoning';
 export type { AnswerBox } from './reasoning';
 export type { Background, Scene, SceneObject } from './scene';
 export { fingerprint } from './fingerprint';

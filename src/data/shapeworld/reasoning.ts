@@ -42,6 +42,11 @@ const PLURAL_SHAPES: Record<string, string> = {
   ring: 'rings',
 };
 
+/** "squares": the plural every chain's shape filters use ("the squares", "the ones that are not squares"). */
+export function pluralShape(shape: string): string {
+  return PLURAL_SHAPES[shape] ?? shape;
+}
+
 type Described = Pick<SceneObject, 'size' | 'colour' | 'shape' | 'x' | 'y'>;
 
 function describe(object: Described): string {
@@ -73,7 +78,7 @@ function members(program: Program, scene: Scene): number[] {
 }
 
 function filterLabel(filter: FilterNode): string {
-  const value = filter.attribute === 'shape' ? (PLURAL_SHAPES[filter.value] ?? filter.value) : filter.value;
+  const value = filter.attribute === 'shape' ? pluralShape(filter.value) : filter.value;
   if (filter.attribute === 'shape') return filter.negate ? `the ones that are not ${value}` : `the ${value}`;
   return filter.negate ? `the ones that are not ${value}` : `the ${value} ones`;
 }

@@ -1,6 +1,6 @@
 // The object list the perception front end hands to pixelthink-nano's decoder, as the text inside the vision block.
 import type { Box, Colour, Point, Shape, Size } from '../../data/shapeworld/index';
-import { formatAnswer, objectPhrase } from '../../data/shapeworld/index';
+import { formatAnswer, objectPhrase, pluralShape } from '../../data/shapeworld/index';
 
 /** One object as perceived: attributes, centre, tight box and the two inscribed points, all in the 840 frame. */
 export interface PerceivedObject {
@@ -25,12 +25,23 @@ export function answerEntry(object: PerceivedObject): string {
 }
 
 /**
- * The vision block's text, laid out for copying: first the objects left to right exactly as the long chain lists
- * them ("objects: a small green triangle at (105, 413); a …."), so the listing is one contiguous copy; then, keyed
- * by centre, each object's answer JSON exactly as the answer writes it, so the answer is a copy of one entry.
+ * `large red stars: a large red star at (603, 607)`: the listing entry behind a header of its own attributes, the
+ * shape in the plural the chains' filters write ("the stars: …"), so the decoder can copy that word as well.
+ */
+export function listingEntry(object: PerceivedObject): string {
+  const { size, colour, shape } = object;
+  return `${size} ${colour} ${pluralShape(shape)}: a ${objectPhrase(object)}`;
+}
+
+/**
+ * The vision block's text, laid out for copying: first the objects left to right, each as the long chain lists it
+ * ("a small green triangle at (105, 413)") behind a header naming its attributes; then, keyed by centre, each object's
+ * answer JSON exactly as the answer writes it, so the answer is a copy of one entry. The header is for the pointer:
+ * attention is causal, so the key of an entry's first copied word ("small") cannot see the attributes written after
+ * it, and a filter step ("the green ones: the …") could not look for the next green object; with the header in
+ * its token-shift window it can (docs/models.md, pilot log, runs 5 and 6).
  */
 export function sceneText(objects: readonly PerceivedObject[]): string {
   const ordered = leftToRight(objects);
-  const listing = ordered.map((o) => `a ${objectPhrase(o)}`).join('; ');
-  return `objects: ${listing}. answers: ${ordered.map(answerEntry).join('; ')}.`;
+  return `objects: ${ordered.map(listingEntry).join('; ')}. answers: ${ordered.map(answerEntry).join('; ')}.`;
 }

@@ -1,7 +1,7 @@
 // pixelthink-nano's supervised data and trainer: left-to-right re-indexing, the tokenizer path, masking, learning, resuming.
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sample } from '../../data/shapeworld/index';
+import { pluralShape, sample } from '../../data/shapeworld/index';
 import { parseResponse } from '../../rl/prompt';
 import { WasmBackend } from '../../webgpu/backends/wasm';
 import { configureTransformersForNode } from '../hub/transformers-node';
@@ -38,12 +38,21 @@ describe('left-to-right samples', () => {
     }
   });
 
-  it('renders the inventory exactly as the long chain lists it, then each answer keyed by centre', () => {
+  it('renders each inventory entry as the long chain lists it behind its attributes, then answers keyed by centre', () => {
     const example = sftExample('train', 3, 'long');
     const text = sceneText([...example.objects].reverse());
-    const inventory = /From left to right: (.*?)\. /.exec(example.response)?.[1];
+    const inventory = /From left to right: (.*?)\. /.exec(example.response)?.[1] as string;
     expect(inventory).toBeTruthy();
-    expect(text.startsWith(`objects: ${inventory}. answers: `)).toBe(true);
+    const listing = /^objects: (.*?)\. answers: /.exec(text)?.[1] as string;
+    const entries = listing.split('; ');
+    expect(entries.map((e) => e.slice(e.indexOf(': ') + 2)).join('; ')).toBe(inventory);
+    // Each header names its own entry's attributes, so the entry's first word is keyed by them.
+    for (const entry of entries) {
+      const [header, body] = entry.split(': a ') as [string, string];
+      const [size, colour, plural] = header.split(' ') as [string, string, string];
+      expect(body.startsWith(`${size} ${colour} `)).toBe(true);
+      expect(plural).toBe(pluralShape(body.split(' ')[2] as string));
+    }
     const answer = /<answer>(.*)<\/answer>/.exec(example.response)?.[1] as string;
     const target = example.objects.find((o) => text.includes(`(${o.x}, ${o.y}) ${answer}`));
     expect(target).toBeDefined();
