@@ -35,7 +35,7 @@ export { rope } from './ops/rope';
 export type { RopeOptions } from './ops/rope';
 export { attention } from './ops/attention';
 export type { AttentionOptions } from './ops/attention';
-export { embedding } from './ops/embedding';
+export { embedding, scatterRows } from './ops/embedding';
 export { tokenLogProbs, crossEntropy, entropy } from './ops/loss';
 export { conv2d, patchEmbed } from './ops/conv';
 export { quantizedLinear } from './ops/quantized';

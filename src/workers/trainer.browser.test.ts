@@ -153,4 +153,33 @@ describe('trainer worker', () => {
     expect((await db.get('runs', adapter!.runId!))?.comparisons).toHaveLength(1);
     db.close();
   }, 600_000);
+
+  it('says when the guard restored the last good checkpoint, then that the run diverged, and marks it failed', async () => {
+    const dbName = `trainer-guard-${Date.now().toString(36)}`;
+    const { api, records } = await trainer(dbName);
+    const messages: string[] = [];
+    await api.subscribe(
+      Comlink.proxy((event: TrainerEvent) => {
+        if (event.type === 'status') messages.push(event.status.message);
+      }),
+    );
+    // Every loss is beyond this maxLoss: step 0 restores, the next trip is past maxRestores and stops the run.
+    await api.start({ ...REQUEST, settings: { ...REQUEST.settings, maxLoss: 1e-12, maxRestores: 1 } });
+    await until(api, 'failed');
+    expect(records.map((r) => [r.step, r.status, r.guard?.reason])).toEqual([
+      [0, 'restored', 'loss-explosion'],
+    ]);
+    expect(messages).toContainEqual(
+      expect.stringMatching(
+        /^Step 0: restored the last good checkpoint \(step 0\) because the loss exploded/,
+      ),
+    );
+    const status = await api.status();
+    expect(status.message).toMatch(/^The run diverged and stopped: /);
+    expect(status.guard).toMatchObject({ reason: 'loss-explosion', restoredToStep: 0 });
+    const db = await openPlaygroundDb({ name: dbName });
+    const [run] = await db.getAll('runs');
+    db.close();
+    expect(run?.status).toBe('failed');
+  }, 600_000);
 });

@@ -2,14 +2,17 @@
 import {
   add,
   addScalar,
-  equal,
+  cast,
   fromArray,
+  less,
   linear,
   log,
   matmul,
   mul,
+  permute,
   reshape,
   scale,
+  scatterRows,
   sigmoid,
   slice,
   softmax,
@@ -85,17 +88,37 @@ export function pointerLogProbs(
   ids: Tensor,
   gate: { weight: Tensor; bias: Tensor },
 ): Tensor {
-  const [batch, keyCount] = ids.shape as [number, number];
-  const vocab = logits.shape[2] as number;
-  const vocabIds = fromArray(
-    Float32Array.from({ length: vocab }, (_, i) => i),
-    [1, 1, vocab],
-    { backend: logits.backend },
-  );
-  const oneHot = equal(reshape(ids, [batch, keyCount, 1]), vocabIds);
-  const copied = matmul(attention, oneHot);
   const g = sigmoid(linear(hidden, gate.weight, gate.bias));
   const generated = mul(softmax(logits), g);
-  const pointed = mul(copied, addScalar(scale(g, -1), 1));
+  const pointed = mul(
+    attentionOnTokens(attention, ids, logits.shape[2] as number),
+    addScalar(scale(g, -1), 1),
+  );
   return log(addScalar(add(generated, pointed), FLOOR));
+}
+
+/**
+ * Σ_s A[b, r, s] · onehot(ids[b, s]) [batch, rows, vocab] as one row scatter-add over the keys: O(keys · rows)
+ * instead of the O(keys · rows · vocab) of a one-hot matmul, which made every decode step as costly as a layer.
+ * Each batch row gets vocab + 1 slots; id −1 lands in the last one, dropped after the scatter.
+ */
+function attentionOnTokens(attention: Tensor, ids: Tensor, vocab: number): Tensor {
+  const [batch, keyCount] = ids.shape as [number, number];
+  const rows = attention.shape[1] as number;
+  const slots = vocab + 1;
+  const backend = ids.backend;
+  const noToken = less(ids, fromArray([0], [1], { backend }));
+  const offsets = fromArray(
+    Float32Array.from({ length: batch }, (_, b) => b * slots),
+    [batch, 1],
+    { backend },
+  );
+  const slotIds = cast(add(add(ids, mul(noToken, slots)), offsets), 'i32');
+  const sources = reshape(permute(attention, [0, 2, 1]), [batch * keyCount, rows]);
+  const scattered = reshape(scatterRows(reshape(slotIds, [batch * keyCount]), sources, batch * slots), [
+    batch,
+    slots,
+    rows,
+  ]);
+  return permute(slice(scattered, [0, 0, 0], [batch, vocab, rows]), [0, 2, 1]);
 }
