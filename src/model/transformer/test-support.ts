@@ -54,6 +54,31 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
+/** Chunks of 5, 1 and 2 tokens every cache test feeds: a prefill, one decode step, a short continuation. */
+const CHUNKS = [
+  [0, 5],
+  [5, 6],
+  [6, 8],
+] as const;
+
+/** The logits of each chunk of `rows` (8 tokens each) fed through `cache` in turn, in feeding order. */
+export async function cachedChunks(
+  model: Transformer,
+  rows: readonly (readonly number[])[],
+  cache: AttentionCache,
+): Promise<Float32Array[]> {
+  const parts: Float32Array[] = [];
+  for (const [from, to] of CHUNKS) {
+    const inputIds = (): Tensor =>
+      ids(
+        model,
+        rows.map((r) => r.slice(from, to)),
+      );
+    parts.push(await hostLogits(model, () => ({ inputIds: inputIds(), cache })));
+  }
+  return parts;
+}
+
 /** The tiny decoder with every optional part on: token shift, and pointer decoding on a head of the last layer. */
 export const POINTER_CONFIG: TransformerConfig = transformerConfig({
   ...TINY_CONFIG,
@@ -86,22 +111,7 @@ export async function pointerRun(
   model.setTrainable(true);
   const logProbs = await hostLogits(model, () => ({ inputIds: ids(model, rows) }));
   const cache = cacheFor(2);
-  const cached: Float32Array[] = [];
-  for (const [from, to] of [
-    [0, 5],
-    [5, 6],
-    [6, 8],
-  ] as const) {
-    cached.push(
-      await hostLogits(model, () => ({
-        inputIds: ids(
-          model,
-          rows.map((r) => r.slice(from, to)),
-        ),
-        cache,
-      })),
-    );
-  }
+  const cached = await cachedChunks(model, rows, cache);
   cache.dispose();
   const weights = model.namedTensors();
   const names = [...weights.keys()];

@@ -13,7 +13,7 @@ import {
   expectedWeights,
   transformerConfig,
 } from '.';
-import { TINY_CONFIG, hostLogits, ids, maxAbsDiff, tinyModel } from './test-support';
+import { TINY_CONFIG, cachedChunks, hostLogits, ids, maxAbsDiff, tinyModel } from './test-support';
 import type { QuantizeOptions } from './linear';
 import { loadTransformer, saveTransformer } from './weights-io';
 
@@ -65,20 +65,7 @@ describe('Transformer', () => {
     const model = tinyModel(backend, 1, config);
     const full = await hostLogits(model, () => ({ inputIds: ids(model, [PROMPT, [...PROMPT].reverse()]) }));
     const cache = KvCache.forModel(config, 2);
-    const parts: Float32Array[] = [];
-    for (const [from, to] of [
-      [0, 5],
-      [5, 6],
-      [6, 8],
-    ] as const) {
-      const chunk = (row: number[]) => row.slice(from, to);
-      parts.push(
-        await hostLogits(model, () => ({
-          inputIds: ids(model, [chunk(PROMPT), chunk([...PROMPT].reverse())]),
-          cache,
-        })),
-      );
-    }
+    const parts = await cachedChunks(model, [PROMPT, [...PROMPT].reverse()], cache);
     cache.dispose();
     // Reassemble [batch, seq, vocab] from the chunks.
     const v = TINY_CONFIG.vocab;
