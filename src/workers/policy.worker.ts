@@ -1,7 +1,8 @@
 // The policy worker: owns its compute backend and the reasoning policy (pixelthink-nano); comlink facade only.
 import * as Comlink from 'comlink';
+import { callbacksFirst } from './callbacks-first';
 import { installErrorTransfer } from './errors';
 import { createPolicyWorker } from './policy-service';
 
 installErrorTransfer();
-Comlink.expose(createPolicyWorker());
+Comlink.expose(callbacksFirst(createPolicyWorker()));
