@@ -38,20 +38,24 @@ describe('left-to-right samples', () => {
     }
   });
 
-  it('renders each inventory entry as the long chain lists it behind its attributes, then answers keyed by centre', () => {
+  it('renders each inventory entry as the long chain lists it behind its attributes and centre, then answers keyed by centre', () => {
     const example = sftExample('train', 3, 'long');
     const text = sceneText([...example.objects].reverse());
     const inventory = /From left to right: (.*?)\. /.exec(example.response)?.[1] as string;
     expect(inventory).toBeTruthy();
     const listing = /^objects: (.*?)\. answers: /.exec(text)?.[1] as string;
     const entries = listing.split('; ');
-    expect(entries.map((e) => e.slice(e.indexOf(': ') + 2)).join('; ')).toBe(inventory);
-    // Each header names its own entry's attributes, so the entry's first word is keyed by them.
+    expect(entries.map((e) => e.slice(e.indexOf(') a ') + 2)).join('; ')).toBe(inventory);
+    // Each header names its own entry's attributes and centre, so the entry's first word is keyed by them.
     for (const entry of entries) {
-      const [header, body] = entry.split(': a ') as [string, string];
+      const [header, body] = entry.split(') a ').map((part, i) => (i === 0 ? `${part})` : `a ${part}`)) as [
+        string,
+        string,
+      ];
       const [size, colour, plural] = header.split(' ') as [string, string, string];
-      expect(body.startsWith(`${size} ${colour} `)).toBe(true);
-      expect(plural).toBe(pluralShape(body.split(' ')[2] as string));
+      expect(body.startsWith(`a ${size} ${colour} `)).toBe(true);
+      expect(body.endsWith(` at ${header.slice(header.indexOf('('))}`)).toBe(true);
+      expect(plural).toBe(pluralShape(body.split(' ')[3] as string));
     }
     const answer = /<answer>(.*)<\/answer>/.exec(example.response)?.[1] as string;
     const target = example.objects.find((o) => text.includes(`(${o.x}, ${o.y}) ${answer}`));
@@ -100,17 +104,13 @@ describe('SFT trainer', () => {
     const heldOut = sftBatch(tokenizer, TINY_OPTIONS, 500);
     const lossOn = async () => (await straight.loss(heldOut, tokenizer.eosId).data())[0] as number;
     const before = await lossOn();
+    const copyBefore = (await straight.copyLossOn(heldOut, tokenizer.eosId)) as number;
     const losses: number[] = [];
-    const copyLosses: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const metrics = await straight.trainStep(tokenizer);
-      losses.push(metrics.loss);
-      copyLosses.push(metrics.copyLoss);
-    }
+    for (let i = 0; i < 6; i++) losses.push((await straight.trainStep(tokenizer)).loss);
     expect(await lossOn()).toBeLessThan(0.9 * before);
     // The copy head learns to look at the object-list tokens the responses copy.
-    expect(copyLosses[0]).toBeGreaterThan(0);
-    expect(copyLosses[5]).toBeLessThan(copyLosses[0] as number);
+    expect(copyBefore).toBeGreaterThan(0);
+    expect(await straight.copyLossOn(heldOut, tokenizer.eosId)).toBeLessThan(copyBefore);
 
     const interrupted = SftTrainer.create(backend, config, TINY_OPTIONS);
     for (let i = 0; i < 5; i++) await interrupted.trainStep(tokenizer);

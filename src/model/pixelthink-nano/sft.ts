@@ -34,6 +34,8 @@ export interface SftOptions extends ScheduleOptions {
    */
   copyLossWeight?: number;
   copyHead?: number;
+  /** Set once the value code (value-code.ts) was added to the number embeddings: at which step, at what scale. */
+  valueCode?: { step: number; scale: number; tokens: number };
 }
 
 export const DEFAULT_SFT_OPTIONS: SftOptions = {
@@ -159,6 +161,18 @@ export class SftTrainer {
   /** The next-token loss of a batch (no update): for tests and evaluation. */
   loss(batch: SftBatch, padId: number): Tensor {
     return scope(() => this.losses(batch, padId).lm);
+  }
+
+  /** The copy head's loss on a batch (no update), null when the copy loss is off: for tests and evaluation. */
+  async copyLossOn(batch: SftBatch, padId: number): Promise<number | null> {
+    const copy = scope(() => {
+      const parts = this.losses(batch, padId);
+      return parts.copy && keep(parts.copy);
+    });
+    if (!copy) return null;
+    const value = (await copy.data())[0] as number;
+    copy.dispose();
+    return value;
   }
 
   /** Next-token loss, the copy head's loss (null when off) and their weighted sum. */
