@@ -6,7 +6,6 @@ import { nanoDecoderConfig } from '../src/model/pixelthink-nano/config';
 import { DEFAULT_SFT_OPTIONS, SftTrainer, type SftMetrics } from '../src/model/pixelthink-nano/sft';
 import { probeDecoder } from '../src/model/pixelthink-nano/probe';
 import { PolicyTokenizer } from '../src/model/pixelthink-nano/tokens';
-import { checkpointWithValueCode, numberTokenValues } from '../src/model/pixelthink-nano/value-code';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
 import { UsageError, positiveInt, trainerArgs, trainingLoop } from './lib/training-cli';
 
@@ -21,9 +20,6 @@ const USAGE = `npm run train:sft -- [options]
   --copy-loss <w>      weight of the copy-head loss (default ${DEFAULT_SFT_OPTIONS.copyLossWeight}); 0 turns it off; applies to a resumed run too
   --add-pointer        resume adding the pointer decoding of the nano config (a fresh gate, zero moments); the
                        warm-up and cosine restart at the checkpoint's step and run to --steps (no-op when it has one)
-  --value-code <s>     resume adding a sinusoidal code of each coordinate's value to its number tokens' embeddings,
-                       s × their mean norm (src/model/pixelthink-nano/value-code.ts); the warm-up and cosine restart
-                       at the checkpoint's step and run to --steps; refused if the checkpoint has it already
   --lr <x>             peak learning rate (default ${DEFAULT_SFT_OPTIONS.lr}); applies to a resumed run too
   --probe <n>          no training: greedy chains of the checkpoint on val samples 0..n-1 with their true object
                        lists; prints the pilot metrics (formatted, attributes listed right, target picked per level)
@@ -43,7 +39,7 @@ function details(m: SftMetrics): string {
 async function main(): Promise<void> {
   const args = trainerArgs(
     'checkpoints/pixelthink-nano-sft.safetensors',
-    ['probe', 'copy-loss', 'lr', 'value-code'],
+    ['probe', 'copy-loss', 'lr'],
     ['add-pointer'],
   );
   const { path, steps, seed, every, threads } = args;
@@ -74,21 +70,10 @@ async function main(): Promise<void> {
   const copyLoss = copyWeight === undefined ? {} : { copyLossWeight: nonNegative('copy-loss', copyWeight) };
   const lr = args.extra.lr === undefined ? {} : { lr: nonNegative('lr', args.extra.lr) };
   const resume = !args.fresh && existsSync(path);
-  const valueCode = args.extra['value-code'];
-  if (valueCode !== undefined && !resume) throw new UsageError('--value-code edits a checkpoint it resumes');
-  const saved = resume ? readFileSync(path) : null;
-  const bytes =
-    saved && valueCode !== undefined
-      ? checkpointWithValueCode(
-          saved,
-          numberTokenValues(tokenizer.vocabSize, (id) => tokenizer.decode([id])),
-          nonNegative('value-code', valueCode),
-        )
-      : saved;
-  const trainer = bytes
+  const trainer = resume
     ? SftTrainer.restore(
         backend,
-        bytes,
+        readFileSync(path),
         { ...(steps ? { steps } : {}), ...copyLoss, ...lr },
         args.flags['add-pointer'] ? { pointer: nanoDecoderConfig(tokenizer.vocabSize).pointer } : {},
       )

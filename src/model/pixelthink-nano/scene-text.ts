@@ -25,20 +25,17 @@ export function answerEntry(object: PerceivedObject): string {
 }
 
 /**
- * `large red stars (603, 607) a large red star at (603, 607)`: the listing entry behind a header of its own
- * attributes and centre, the shape in the plural the chains' filters write ("the stars: …"), so the decoder can copy
- * that word as well. The centre comes before the copied words so that their keys can carry it: a sort or "the next
- * red one to the right" compares coordinates, and attention is causal. No colon after the header: the 8-token
- * shift window of the first copied word then holds the colour, shape and both coordinates (docs/models.md, run 7).
+ * `large red stars: a large red star at (603, 607)`: the listing entry behind a header of its own attributes, the
+ * shape in the plural the chains' filters write ("the stars: …"), so the decoder can copy that word as well.
  */
 export function listingEntry(object: PerceivedObject): string {
   const { size, colour, shape } = object;
-  return `${size} ${colour} ${pluralShape(shape)} (${Math.round(object.x)}, ${Math.round(object.y)}) a ${objectPhrase(object)}`;
+  return `${size} ${colour} ${pluralShape(shape)}: a ${objectPhrase(object)}`;
 }
 
 /**
  * The vision block's text, laid out for copying: first the objects left to right, each as the long chain lists it
- * ("a small green triangle at (105, 413)") behind a header naming its attributes and centre; then, keyed by centre, each object's
+ * ("a small green triangle at (105, 413)") behind a header naming its attributes; then, keyed by centre, each object's
  * answer JSON exactly as the answer writes it, so the answer is a copy of one entry. The header is for the pointer:
  * attention is causal, so the key of an entry's first copied word ("small") cannot see the attributes written after
  * it, and a filter step ("the green ones: the …") could not look for the next green object; with the header in

@@ -38,24 +38,20 @@ describe('left-to-right samples', () => {
     }
   });
 
-  it('renders each inventory entry as the long chain lists it behind its attributes and centre, then answers keyed by centre', () => {
+  it('renders each inventory entry as the long chain lists it behind its attributes, then answers keyed by centre', () => {
     const example = sftExample('train', 3, 'long');
     const text = sceneText([...example.objects].reverse());
     const inventory = /From left to right: (.*?)\. /.exec(example.response)?.[1] as string;
     expect(inventory).toBeTruthy();
     const listing = /^objects: (.*?)\. answers: /.exec(text)?.[1] as string;
     const entries = listing.split('; ');
-    expect(entries.map((e) => e.slice(e.indexOf(') a ') + 2)).join('; ')).toBe(inventory);
-    // Each header names its own entry's attributes and centre, so the entry's first word is keyed by them.
+    expect(entries.map((e) => e.slice(e.indexOf(': ') + 2)).join('; ')).toBe(inventory);
+    // Each header names its own entry's attributes, so the entry's first word is keyed by them.
     for (const entry of entries) {
-      const [header, body] = entry.split(') a ').map((part, i) => (i === 0 ? `${part})` : `a ${part}`)) as [
-        string,
-        string,
-      ];
+      const [header, body] = entry.split(': a ') as [string, string];
       const [size, colour, plural] = header.split(' ') as [string, string, string];
-      expect(body.startsWith(`a ${size} ${colour} `)).toBe(true);
-      expect(body.endsWith(` at ${header.slice(header.indexOf('('))}`)).toBe(true);
-      expect(plural).toBe(pluralShape(body.split(' ')[3] as string));
+      expect(body.startsWith(`${size} ${colour} `)).toBe(true);
+      expect(plural).toBe(pluralShape(body.split(' ')[2] as string));
     }
     const answer = /<answer>(.*)<\/answer>/.exec(example.response)?.[1] as string;
     const target = example.objects.find((o) => text.includes(`(${o.x}, ${o.y}) ${answer}`));

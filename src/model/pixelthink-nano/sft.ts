@@ -34,8 +34,6 @@ export interface SftOptions extends ScheduleOptions {
    */
   copyLossWeight?: number;
   copyHead?: number;
-  /** Set once the value code (value-code.ts) was added to the number embeddings: at which step, at what scale. */
-  valueCode?: { step: number; scale: number; tokens: number };
 }
 
 export const DEFAULT_SFT_OPTIONS: SftOptions = {
