@@ -6,6 +6,7 @@ const SUITES: Record<string, () => Promise<BenchSuite>> = {
   kernels: async () => (await import('./bench/kernels')).kernelsSuite,
   engine: async () => (await import('./bench/engine')).engineSuite,
   sam: async () => (await import('./bench/sam')).samSuite,
+  policy: async () => (await import('./bench/policy')).policySuite,
 };
 
 async function main(): Promise<void> {

@@ -7,7 +7,7 @@ import type { SamplingOptions } from '../model/generate';
 import type { ProjectionAdapter, Transformer } from '../model/transformer';
 import { loadPixelThinkNano, POLICY_MODEL_ID } from '../model/pixelthink-nano/folder';
 import { PERCEPTION_FILE, perceptionFromCheckpoint } from '../model/pixelthink-nano/perceive';
-import type { Perceive } from '../model/pixelthink-nano/policy';
+import type { Perceive, PixelThinkNano } from '../model/pixelthink-nano/policy';
 import { groundTruthObjects, leftToRightSample } from '../model/pixelthink-nano/sft-data';
 import { EvalError } from './errors';
 import { NANO_TOKEN_COUNTING, nanoAnswer } from './nano-policy';
@@ -36,13 +36,20 @@ function diskReader(root: string) {
   };
 }
 
-/** The policy a user runs: the perception front end on the image, then the decoder. */
-export async function createPixelThinkNanoRunner(options: NanoRunnerOptions): Promise<PolicyRunner> {
-  const read = diskReader(options.modelRoot);
+/** The shipped policy from `<modelRoot>/pixelthink-nano` on disk, perception front end included, on `backend`. */
+export async function loadPixelThinkNanoFromDisk(
+  modelRoot: string,
+  backend: Backend,
+): Promise<PixelThinkNano> {
+  const read = diskReader(modelRoot);
   const weights = await read(PERCEPTION_FILE);
   if (!weights) throw new EvalError(`${POLICY_MODEL_ID}: ${PERCEPTION_FILE} is missing`);
-  const perceive = perceptionFromCheckpoint(options.backend, weights);
-  const policy = await loadPixelThinkNano(POLICY_MODEL_ID, read, options.backend, perceive);
+  return loadPixelThinkNano(POLICY_MODEL_ID, read, backend, perceptionFromCheckpoint(backend, weights));
+}
+
+/** The policy a user runs: the perception front end on the image, then the decoder. */
+export async function createPixelThinkNanoRunner(options: NanoRunnerOptions): Promise<PolicyRunner> {
+  const policy = await loadPixelThinkNanoFromDisk(options.modelRoot, options.backend);
   const adapter = options.adapter?.(policy.decoder);
   return {
     id: adapter ? `${POLICY_MODEL_ID}+lora` : POLICY_MODEL_ID,
