@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { configureTransformersForNode } from '../src/model/hub/transformers-node';
 import { nanoDecoderConfig } from '../src/model/pixelthink-nano/config';
 import { DEFAULT_SFT_OPTIONS, SftTrainer, type SftMetrics } from '../src/model/pixelthink-nano/sft';
-import { probeDecoder } from '../src/model/pixelthink-nano/probe';
+import { firstWrongSentence, probeDecoder } from '../src/model/pixelthink-nano/probe';
 import { PolicyTokenizer } from '../src/model/pixelthink-nano/tokens';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
 import { UsageError, positiveInt, trainerArgs, trainingLoop } from './lib/training-cli';
@@ -23,6 +23,7 @@ const USAGE = `npm run train:sft -- [options]
   --lr <x>             peak learning rate (default ${DEFAULT_SFT_OPTIONS.lr}); applies to a resumed run too
   --probe <n>          no training: greedy chains of the checkpoint on val samples 0..n-1 with their true object
                        lists; prints the pilot metrics (formatted, attributes listed right, target picked per level)
+                       and, for every miss, its first sentence that differs from the reference
 Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C writes the checkpoint and exits.`;
 
 function nonNegative(name: string, value: string): number {
@@ -58,8 +59,11 @@ async function main(): Promise<void> {
       first: 0,
       count: probe,
       maxNewTokens: 600,
-      onResponse: (index, response, item) => {
+      onResponse: (index, response, item, reference) => {
         if (index < 3) process.stderr.write(`val ${index} (${item.level}): ${response}\n`);
+        const wrong = item.picked ? null : firstWrongSentence(response, reference);
+        if (wrong)
+          process.stderr.write(`  val ${index} missed; first wrong: "${wrong.got}" for "${wrong.want}"\n`);
       },
     });
     console.log(JSON.stringify({ step: trained.step, ...summary }));

@@ -1,7 +1,7 @@
 // The decoder's pilot metrics: inventory parsing, picked target, and a reference chain scoring full marks.
 import { describe, expect, it } from 'vitest';
 import { sample } from '../../data/shapeworld/index';
-import { listedObjects, probeResponse, summarizeProbe } from './probe';
+import { firstWrongSentence, listedObjects, probeResponse, summarizeProbe } from './probe';
 import type { PerceivedObject } from './scene-text';
 import { groundTruthObjects, leftToRightSample } from './sft-data';
 
@@ -48,5 +48,23 @@ describe('pilot probe', () => {
     const item = probeResponse(wrong, objects, target, sorted.level);
     expect(item.picked).toBe(false);
     expect(item.listedRight).toBeLessThan(objects.length);
+  });
+
+  it('finds the first sentence or list entry that differs from the reference, ignoring the background', () => {
+    const reference =
+      '<think>The background is plain. I see 2 objects. The red ones: the small red ring at (1, 2); the large red star at (3, 4). So the target is the small red ring at (1, 2).</think>';
+    expect(firstWrongSentence(reference.replace('plain', 'noisy'), reference)).toBeNull();
+    expect(
+      firstWrongSentence(
+        reference.replace('the large red star at (3, 4)', 'the small blue star at (5, 6)'),
+        reference,
+      ),
+    ).toEqual({ got: 'the small blue star at (5, 6).', want: 'the large red star at (3, 4).' });
+    expect(firstWrongSentence('<think>The background is plain. I see 2 objects.</think>', reference)).toEqual(
+      {
+        got: '(nothing)',
+        want: 'The red ones:',
+      },
+    );
   });
 });

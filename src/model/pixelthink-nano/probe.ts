@@ -27,6 +27,33 @@ export function listedObjects(response: string): ListedObject[] {
   });
 }
 
+/** The background sentence: the object list does not describe the background, so the decoder's guess there is free. */
+const BACKGROUND = /The background is [^.]*\./;
+
+function sentences(chain: string): string[] {
+  return chain
+    .replace(/<\/?think>/g, '')
+    .replace(BACKGROUND, '')
+    .split(/(?<=[.:;])\s+/)
+    .filter((s) => s !== '');
+}
+
+/**
+ * The first sentence (or list entry) of `response` that differs from `reference`, with the reference's version;
+ * null when they agree. Everything before it is the reference's word for word, so it is a decision taken with a
+ * perfect prefix (docs/models.md, "Where the first error happens").
+ */
+export function firstWrongSentence(
+  response: string,
+  reference: string,
+): { got: string; want: string } | null {
+  const got = sentences(response);
+  const want = sentences(reference);
+  const at = want.findIndex((sentence, i) => got[i] !== sentence);
+  if (at >= 0) return { got: got[at] ?? '(nothing)', want: want[at] as string };
+  return got.length > want.length ? { got: got[want.length] as string, want: '(nothing)' } : null;
+}
+
 export interface ProbeItem {
   level: Level;
   /** Objects of the scene, and how many the inventory named at their place with the right colour and shape. */
@@ -108,13 +135,13 @@ export async function probeDecoder(
     first: number;
     count: number;
     maxNewTokens: number;
-    /** Sees each response (e.g. to print a few for reading). */
-    onResponse?: (index: number, response: string, item: ProbeItem) => void;
+    /** Sees each response with its reference (e.g. to print a few, or where a miss went wrong). */
+    onResponse?: (index: number, response: string, item: ProbeItem, reference: string) => void;
   },
 ): Promise<ProbeSummary> {
   const items: ProbeItem[] = [];
   for (let i = options.first; i < options.first + options.count; i++) {
-    const { query, objects, target, level } = sftExample(options.split, i, 'long');
+    const { query, objects, target, level, response: reference } = sftExample(options.split, i, 'long');
     const prompt = tokenizer.promptIds(query, objects);
     const run = await generate(decoder, prompt, {
       maxNewTokens: options.maxNewTokens,
@@ -123,7 +150,7 @@ export async function probeDecoder(
     });
     const response = tokenizer.decode(run.tokens.filter((t) => t !== tokenizer.eosId));
     const item = probeResponse(response, objects, target, level);
-    options.onResponse?.(i, response, item);
+    options.onResponse?.(i, response, item, reference);
     items.push(item);
   }
   return summarizeProbe(items);
