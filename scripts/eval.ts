@@ -28,6 +28,7 @@ import {
   createPixelThinkNanoRunner,
 } from '../src/eval/pixelthink-nano-runner';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
+import { NANO_EVAL_MAX_NEW_TOKENS } from '../src/eval/nano-policy';
 import { configureTransformersForNode } from '../src/model/hub/transformers-node';
 import { NANO_SAM_CONFIG } from '../src/model/nano-sam/config';
 
@@ -117,7 +118,13 @@ function withShippedPolicies(registry: RunnerRegistry<PolicyRunner>): RunnerRegi
     const modelRoot = resolve('public/models');
     configureTransformersForNode(modelRoot);
     const backend = await WasmBackend.create({ threads: 'auto' });
-    return { modelRoot, backend, sampling: { temperature: 0 }, maxNewTokens: 400, seed: 0 };
+    return {
+      modelRoot,
+      backend,
+      sampling: { temperature: 0 },
+      maxNewTokens: NANO_EVAL_MAX_NEW_TOKENS,
+      seed: 0,
+    };
   };
   registry.register({
     id: 'pixelthink-nano',
@@ -136,7 +143,7 @@ function withShippedPolicies(registry: RunnerRegistry<PolicyRunner>): RunnerRegi
         modelRoot,
         backend,
         sampling: { temperature: 0 },
-        maxNewTokens: 400,
+        maxNewTokens: NANO_EVAL_MAX_NEW_TOKENS,
         seed: 0,
       });
     },

@@ -1,5 +1,6 @@
 // `npm run bench -- policy`: the shipped pixelthink-nano's decoding speed (tokens/s) and stage times on the engine's wasm backend in Node (1 thread, all cores) and its wasm and WebGPU backends in Chromium, on the same scenes.
 import { resolve } from 'node:path';
+import { NANO_EVAL_MAX_NEW_TOKENS, NANO_RENDER_SIZE } from '../../src/eval/nano-policy';
 import { loadPixelThinkNanoFromDisk } from '../../src/eval/pixelthink-nano-runner';
 import { configureTransformersForNode } from '../../src/model/hub/transformers-node';
 import { WasmBackend } from '../../src/webgpu/backends/wasm';
@@ -13,8 +14,6 @@ import {
   type BenchSuite,
 } from './harness';
 import {
-  MAX_NEW_TOKENS,
-  POLICY_SCENE_SIZE,
   policyScenes,
   timePolicies,
   type PolicyPageResult,
@@ -36,8 +35,8 @@ export const policySuite: BenchSuite = {
     const results: PolicyResults = { ...node, ...prefixed('Chromium', browser?.results ?? {}) };
     const rows = summarize(results);
     console.log(
-      `pixelthink-nano (${MODELS}/pixelthink-nano), ShapeWorld test scenes 0–${scenes.length - 1} at ${POLICY_SCENE_SIZE} px,` +
-        ` greedy, ≤ ${MAX_NEW_TOKENS} new tokens; medians of ${scenes.length} scenes × ${passes} passes`,
+      `pixelthink-nano (${MODELS}/pixelthink-nano), ShapeWorld test scenes 0–${scenes.length - 1} at ${NANO_RENDER_SIZE} px,` +
+        ` greedy, ≤ ${NANO_EVAL_MAX_NEW_TOKENS} new tokens; medians of ${scenes.length} scenes × ${passes} passes`,
     );
     console.log(formatTable(HEADER, rows.map(formatRow)));
     if (browser) {

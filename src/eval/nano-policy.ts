@@ -2,11 +2,17 @@
 import { extractReasoning } from '../rl/index';
 import type { SamplingOptions } from '../model/generate';
 import type { ProjectionAdapter } from '../model/transformer';
+import { PERCEPTION_CONFIG } from '../model/pixelthink-nano/perception/config';
 import type { PixelThinkNano } from '../model/pixelthink-nano/policy';
 import type { PolicyAnswer, PolicyInput, PolicyRunner } from './types';
 
 export const NANO_TOKEN_COUNTING =
   'pixelthink-nano tokenizer (byte-level BPE, 2342 ids); reasoning tokens = tokens inside <think>';
+
+/** Scenes are drawn at the perception front end's input size, so its resize is the identity. */
+export const NANO_RENDER_SIZE = PERCEPTION_CONFIG.inputSize;
+/** The evaluation's token budget for one pixelthink-nano chain (`npm run eval`, and the policy benchmark). */
+export const NANO_EVAL_MAX_NEW_TOKENS = 400;
 
 export interface NanoDecoding {
   sampling: SamplingOptions;
@@ -50,7 +56,7 @@ export function nanoPolicyRunner(
   return {
     id,
     tokenCounting: NANO_TOKEN_COUNTING,
-    renderSize: 128,
+    renderSize: NANO_RENDER_SIZE,
     answer: (input, signal) => nanoAnswer(policy, input, decoding, adapter, signal),
   };
 }

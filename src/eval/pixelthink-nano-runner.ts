@@ -10,7 +10,7 @@ import { PERCEPTION_FILE, perceptionFromCheckpoint } from '../model/pixelthink-n
 import type { Perceive, PixelThinkNano } from '../model/pixelthink-nano/policy';
 import { groundTruthObjects, leftToRightSample } from '../model/pixelthink-nano/sft-data';
 import { EvalError } from './errors';
-import { NANO_TOKEN_COUNTING, nanoAnswer } from './nano-policy';
+import { NANO_RENDER_SIZE, NANO_TOKEN_COUNTING, nanoAnswer } from './nano-policy';
 import type { PolicyRunner } from './types';
 
 export interface NanoRunnerOptions {
@@ -54,7 +54,7 @@ export async function createPixelThinkNanoRunner(options: NanoRunnerOptions): Pr
   return {
     id: adapter ? `${POLICY_MODEL_ID}+lora` : POLICY_MODEL_ID,
     tokenCounting: NANO_TOKEN_COUNTING,
-    renderSize: 128,
+    renderSize: NANO_RENDER_SIZE,
     answer: (input) => nanoAnswer(policy, input, options, adapter),
     dispose: () => options.backend.dispose(),
   };

@@ -1,11 +1,7 @@
 // The policy suite's workload and timing, shared by its Node and browser halves: pixelthink-nano runs on test scenes.
 import { renderScene, sample, sampleQuery, type RenderedScene } from '../../../src/data/shapeworld/index';
+import { NANO_EVAL_MAX_NEW_TOKENS, NANO_RENDER_SIZE } from '../../../src/eval/nano-policy';
 import type { PixelThinkNano } from '../../../src/model/pixelthink-nano/policy';
-
-/** The size the evaluation renders scenes at for pixelthink-nano (its perception front end's input). */
-export const POLICY_SCENE_SIZE = 128;
-/** As `npm run eval` runs the policy: greedy, up to 400 new tokens. */
-export const MAX_NEW_TOKENS = 400;
 
 export interface PolicyScene {
   index: number;
@@ -16,7 +12,7 @@ export interface PolicyScene {
 export function policyScenes(count: number): PolicyScene[] {
   return Array.from({ length: count }, (_, index) => ({
     index,
-    image: renderScene(sample('test', index), POLICY_SCENE_SIZE),
+    image: renderScene(sample('test', index), NANO_RENDER_SIZE),
     query: sampleQuery('test', index).query,
   }));
 }
@@ -77,7 +73,7 @@ export async function timePolicies(
 
 function runScene(policy: PixelThinkNano, scene: PolicyScene) {
   return policy.run(scene.image, scene.query, {
-    maxNewTokens: MAX_NEW_TOKENS,
+    maxNewTokens: NANO_EVAL_MAX_NEW_TOKENS,
     sampling: { temperature: 0 },
     seed: 0,
   });
