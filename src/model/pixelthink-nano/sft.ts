@@ -156,21 +156,19 @@ export class SftTrainer {
     return this.optimizer.step;
   }
 
-  /** The next-token loss of a batch (no update): for tests and evaluation. */
-  loss(batch: SftBatch, padId: number): Tensor {
-    return scope(() => this.losses(batch, padId).lm);
-  }
-
-  /** The copy head's loss on a batch (no update), null when the copy loss is off: for tests and evaluation. */
-  async copyLossOn(batch: SftBatch, padId: number): Promise<number | null> {
-    const copy = scope(() => {
+  /** The next-token loss of a batch and its copy-head loss (null when off), from one forward, no update: for tests. */
+  async lossesOn(batch: SftBatch, padId: number): Promise<{ loss: number; copyLoss: number | null }> {
+    const { lm, copy } = scope(() => {
       const parts = this.losses(batch, padId);
-      return parts.copy && keep(parts.copy);
+      return { lm: keep(parts.lm), copy: parts.copy && keep(parts.copy) };
     });
-    if (!copy) return null;
-    const value = (await copy.data())[0] as number;
-    copy.dispose();
-    return value;
+    const [loss, copyLoss] = [
+      (await lm.data())[0] as number,
+      copy ? ((await copy.data())[0] as number) : null,
+    ];
+    lm.dispose();
+    copy?.dispose();
+    return { loss, copyLoss };
   }
 
   /** Next-token loss, the copy head's loss (null when off) and their weighted sum. */
