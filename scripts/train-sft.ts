@@ -18,15 +18,12 @@ const USAGE = `npm run train:sft -- [options]
   --threads <n>        wasm threads (default: all cores)
   --json               print the final metrics as JSON on stdout
   --copy-loss <w>      weight of the copy-head loss (default ${DEFAULT_SFT_OPTIONS.copyLossWeight}); 0 turns it off; applies to a resumed run too
-  --entry-loss <w>     weight of the entry loss (a probe under the pointer layer reads which list entries the chain
-                       names and which is the target; needs --prefix-lm or a prefix-LM checkpoint); default off
-  --focal <γ>          γ of a focal next-token loss (uncertain tokens, the chain's decisions, carry the gradient);
-                       default 0 (plain cross-entropy); applies to a resumed run too
   --add-pointer        resume adding the pointer decoding of the nano config (a fresh gate, zero moments); the
                        warm-up and cosine restart at the checkpoint's step and run to --steps (no-op when it has one)
-  --prefix-lm          resume with prefix-LM attention (the prompt attends both ways, so the object list can read
-                       the query); the warm-up and cosine restart as with --add-pointer
-  --restart-schedule   resume with the warm-up and cosine restarted at the checkpoint's step (to --steps)
+  --kv-heads <n>       resume with n key/value heads (a multiple of the checkpoint's): each new head starts as a copy
+                       of the one its query heads read, so the model is unchanged; the schedule restarts as above
+  --restart-schedule   resume with the warm-up and cosine restarted at the checkpoint's step (to --steps): for new
+                       training data on a checkpoint whose cosine has ended (another chain format)
   --lr <x>             peak learning rate (default ${DEFAULT_SFT_OPTIONS.lr}); applies to a resumed run too
   --probe <n>          no training: greedy chains of the checkpoint on val samples 0..n-1 with their true object
                        lists; prints the pilot metrics (formatted, attributes listed right, target picked per level)
@@ -41,15 +38,14 @@ function nonNegative(name: string, value: string): number {
 }
 
 function details(m: SftMetrics): string {
-  const entry = m.entryLoss > 0 ? ` entry ${m.entryLoss.toFixed(3)}` : '';
-  return `loss ${m.loss.toFixed(4)} copy ${m.copyLoss.toFixed(3)}${entry} long ${(100 * m.longShare).toFixed(0)}% lr ${m.lr.toExponential(2)} ${m.tokens} tok`;
+  return `loss ${m.loss.toFixed(4)} copy ${m.copyLoss.toFixed(3)} long ${(100 * m.longShare).toFixed(0)}% lr ${m.lr.toExponential(2)} ${m.tokens} tok`;
 }
 
 async function main(): Promise<void> {
   const args = trainerArgs(
     'checkpoints/pixelthink-nano-sft.safetensors',
-    ['probe', 'copy-loss', 'entry-loss', 'focal', 'lr'],
-    ['add-pointer', 'prefix-lm', 'restart-schedule'],
+    ['probe', 'copy-loss', 'lr', 'kv-heads'],
+    ['add-pointer', 'restart-schedule'],
   );
   const { path, steps, seed, every, threads } = args;
   if (args.help) {
@@ -80,20 +76,17 @@ async function main(): Promise<void> {
   }
   const copyWeight = args.extra['copy-loss'];
   const copyLoss = copyWeight === undefined ? {} : { copyLossWeight: nonNegative('copy-loss', copyWeight) };
-  const entryWeight = args.extra['entry-loss'];
-  const entryLoss =
-    entryWeight === undefined ? {} : { entryLossWeight: nonNegative('entry-loss', entryWeight) };
-  const focal = args.extra.focal === undefined ? {} : { focalGamma: nonNegative('focal', args.extra.focal) };
   const lr = args.extra.lr === undefined ? {} : { lr: nonNegative('lr', args.extra.lr) };
+  const kvHeads = positiveInt('kv-heads', args.extra['kv-heads']);
   const resume = !args.fresh && existsSync(path);
   const trainer = resume
     ? SftTrainer.restore(
         backend,
         readFileSync(path),
-        { ...(steps ? { steps } : {}), ...copyLoss, ...entryLoss, ...focal, ...lr },
+        { ...(steps ? { steps } : {}), ...copyLoss, ...lr },
         {
           ...(args.flags['add-pointer'] ? { pointer: nanoDecoderConfig(tokenizer.vocabSize).pointer } : {}),
-          ...(args.flags['prefix-lm'] ? { prefixLm: true } : {}),
+          ...(kvHeads ? { kvHeads } : {}),
         },
         args.flags['restart-schedule'] === true,
       )
@@ -102,8 +95,6 @@ async function main(): Promise<void> {
         ...(steps ? { steps } : {}),
         ...(seed ? { seed } : {}),
         ...copyLoss,
-        ...entryLoss,
-        ...focal,
         ...lr,
       });
   const total = trainer.options.steps;

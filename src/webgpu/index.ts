@@ -36,7 +36,7 @@ export type { RopeOptions } from './ops/rope';
 export { attention } from './ops/attention';
 export type { AttentionOptions } from './ops/attention';
 export { embedding, scatterRows } from './ops/embedding';
-export { tokenLogProbs, crossEntropy, focalCrossEntropy, entropy } from './ops/loss';
+export { tokenLogProbs, crossEntropy, entropy } from './ops/loss';
 export { conv2d, patchEmbed } from './ops/conv';
 export { quantizedLinear } from './ops/quantized';
 export { QuantizedTensor } from './quantized';

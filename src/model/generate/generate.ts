@@ -96,8 +96,6 @@ function prefill(
       positions: options.prefillPositions,
       adapter: options.adapter,
       cache,
-      // The whole prefill is the prompt (a prefix-LM model lets it attend both ways; a causal one ignores this).
-      promptLengths: [total],
       logitsFrom: total - 1,
     });
   });

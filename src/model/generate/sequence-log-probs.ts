@@ -101,7 +101,6 @@ export function groupLogProbs(
       prefixEmbeddings: prefix ? broadcastTo(prefix, [group, ...prefix.shape.slice(1)]) : undefined,
       adapter: options.adapter,
       checkpointLayers: options.checkpointLayers,
-      promptLengths: Array<number>(group).fill(prefixLength + prompt.length),
       // The logits at the last prompt position predict the first completion token.
       logitsFrom: prefixLength + prompt.length - 1,
     });

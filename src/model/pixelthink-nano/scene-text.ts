@@ -45,13 +45,3 @@ export function sceneText(objects: readonly PerceivedObject[]): string {
   const ordered = leftToRight(objects);
   return `objects: ${ordered.map(listingEntry).join('; ')}. answers: ${ordered.map(answerEntry).join('; ')}.`;
 }
-
-/**
- * The start of ` ${sceneText(objects)}` in pieces that each tokenise alone as they do inside it: ` objects:`, then
- * every listing entry with the separator after it (` large red stars: a large red star at (603, 607);`).
- */
-export function listingPieces(objects: readonly PerceivedObject[]): string[] {
-  const ordered = leftToRight(objects);
-  const entries = ordered.map((o, i) => ` ${listingEntry(o)}${i < ordered.length - 1 ? ';' : '.'}`);
-  return [' objects:', ...entries];
-}

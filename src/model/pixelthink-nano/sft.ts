@@ -2,7 +2,7 @@
 import type { Backend } from '../../webgpu/backend';
 import { Tape } from '../../webgpu/autograd';
 import { fromArray, parameter } from '../../webgpu/creation';
-import { crossEntropy, focalCrossEntropy } from '../../webgpu/ops/loss';
+import { crossEntropy } from '../../webgpu/ops/loss';
 import { reshape } from '../../webgpu/ops/shape';
 import { add, mul } from '../../webgpu/ops/elementwise';
 import { AdamW } from '../../webgpu/optim/adamw';
@@ -13,17 +13,10 @@ import { CheckpointError, readCheckpoint, writeCheckpoint } from '../training/ch
 import { learningRate, type ScheduleOptions } from '../training/schedule';
 import { transformerConfig, type TransformerConfig } from '../transformer/config';
 import { initTransformerWeights } from '../transformer/init';
+import { expandKvHeads } from '../transformer/expand-kv-heads';
 import { headScores } from '../transformer/pointer';
 import { Transformer } from '../transformer/transformer';
 import { NO_SOURCE, copySources } from './copy-targets';
-import {
-  ENTRY_PROBE_BIAS,
-  ENTRY_PROBE_WEIGHT,
-  entryLabels,
-  entryLoss,
-  entryProbeWeights,
-  type EntryLabel,
-} from './entry-loss';
 import { sftExample } from './sft-data';
 import type { PolicyTokenizer } from './tokens';
 
@@ -42,16 +35,6 @@ export interface SftOptions extends ScheduleOptions {
    */
   copyLossWeight?: number;
   copyHead?: number;
-  /**
-   * Weight of the entry loss (entry-loss.ts): a probe on the residual stream under the pointer layer reads, at every
-   * object-list entry, whether the chain names it and whether it is the target. 0 or absent: off.
-   */
-  entryLossWeight?: number;
-  /**
-   * γ of a focal next-token loss (focalCrossEntropy): near-certain tokens (most of a chain is copies) weigh almost
-   * nothing, so the few decisions carry the gradient. 0 or absent: plain cross-entropy. The reported loss is plain.
-   */
-  focalGamma?: number;
 }
 
 export const DEFAULT_SFT_OPTIONS: SftOptions = {
@@ -76,8 +59,6 @@ export interface SftMetrics {
   loss: number;
   /** The copy head's cross-entropy over prompt positions (0 when the copy loss is off). */
   copyLoss: number;
-  /** The entry probe's cross-entropy per label (0 when the entry loss is off). */
-  entryLoss: number;
   /** Response tokens in the batch (the loss averages over them). */
   tokens: number;
   longShare: number;
@@ -89,8 +70,6 @@ export interface SftBatch {
   ids: number[][];
   /** Index of the first response token of each sequence. */
   responseStart: number[];
-  /** Each sequence's object-list entries and their labels, for the entry loss. */
-  entries: EntryLabel[][];
 }
 
 /** The share of long chains at a step. */
@@ -103,24 +82,23 @@ export function longShare(options: SftOptions, step: number): number {
 export function sftBatch(tokenizer: PolicyTokenizer, options: SftOptions, step: number): SftBatch {
   const random = new Random(Math.imul(options.seed, 0x85ebca6b) ^ step);
   const share = longShare(options, step);
-  const batch: SftBatch = { ids: [], responseStart: [], entries: [] };
+  const batch: SftBatch = { ids: [], responseStart: [] };
   for (let i = 0; i < options.batch; i++) {
     const example = sftExample(
       'train',
       step * options.batch + i,
       random.uniform() < share ? 'long' : 'short',
     );
-    const { ids: prompt, entries } = tokenizer.promptWithEntries(example.query, example.objects);
+    const prompt = tokenizer.promptIds(example.query, example.objects);
     batch.ids.push([...prompt, ...tokenizer.responseIds(example.response)]);
     batch.responseStart.push(prompt.length);
-    batch.entries.push(entryLabels(example.objects, example.target, example.response, entries));
   }
   return batch;
 }
 
 /** Inputs padded to the longest sequence and next-token targets (-100 outside the responses and on padding). */
 export function batchTensors(
-  batch: Pick<SftBatch, 'ids' | 'responseStart'>,
+  batch: SftBatch,
   padId: number,
 ): { ids: number[]; targets: number[]; length: number } {
   const length = Math.max(...batch.ids.map((s) => s.length));
@@ -165,12 +143,8 @@ export class SftTrainer {
     options: SftOptions,
     weights: Map<string, Tensor> = initTransformerWeights(config, { backend, rng: options.seed }),
   ): SftTrainer {
-    if ((options.entryLossWeight ?? 0) > 0 && !weights.has(ENTRY_PROBE_WEIGHT)) {
-      for (const [name, t] of entryProbeWeights(config.dim, backend)) weights.set(name, t);
-    }
     const params = new Map([...weights].map(([name, t]) => [name, parameter(t)]));
-    const decoderWeights = new Map([...params].filter(([name]) => !isProbeWeight(name)));
-    const model = new Transformer(config, decoderWeights);
+    const model = new Transformer(config, params);
     const optimizer = new AdamW(Object.fromEntries(params), {
       lr: options.lr,
       weightDecay: options.weightDecay,
@@ -183,80 +157,49 @@ export class SftTrainer {
     return this.optimizer.step;
   }
 
-  /**
-   * The next-token loss of a batch, its copy-head and entry losses (null when off), from one forward, no update: for
-   * tests.
-   */
-  async lossesOn(
-    batch: SftBatch,
-    padId: number,
-  ): Promise<{ loss: number; copyLoss: number | null; entryLoss: number | null }> {
-    const parts = scope(() => {
-      const { lm, copy, entry } = this.losses(batch, padId);
-      return { lm: keep(lm), copy: copy && keep(copy), entry: entry && keep(entry) };
+  /** The next-token loss of a batch and its copy-head loss (null when off), from one forward, no update: for tests. */
+  async lossesOn(batch: SftBatch, padId: number): Promise<{ loss: number; copyLoss: number | null }> {
+    const { lm, copy } = scope(() => {
+      const parts = this.losses(batch, padId);
+      return { lm: keep(parts.lm), copy: parts.copy && keep(parts.copy) };
     });
-    const [loss, copyLoss, entryLoss] = await Promise.all(
-      [parts.lm, parts.copy, parts.entry].map((t) => (t ? readScalar(t) : null)),
-    );
-    return { loss: loss as number, copyLoss: copyLoss ?? null, entryLoss: entryLoss ?? null };
+    const [loss, copyLoss] = [
+      (await lm.data())[0] as number,
+      copy ? ((await copy.data())[0] as number) : null,
+    ];
+    lm.dispose();
+    copy?.dispose();
+    return { loss, copyLoss };
   }
 
-  /** Next-token loss, the copy head's and the entry probe's losses (null when off) and their weighted sum. */
-  private losses(
-    batch: SftBatch,
-    padId: number,
-  ): { lm: Tensor; copy: Tensor | null; entry: Tensor | null; total: Tensor } {
+  /** Next-token loss, the copy head's loss (null when off) and their weighted sum. */
+  private losses(batch: SftBatch, padId: number): { lm: Tensor; copy: Tensor | null; total: Tensor } {
     const { ids, targets, length } = batchTensors(batch, padId);
     const backend = this.model.backend;
     const b = batch.ids.length;
     // Logits only from the earliest response start: the vocab-sized head is skipped over most of the prompts.
     const from = firstLossRow(batch);
-    const copyWeight = this.options.copyLossWeight ?? 0;
-    const entryWeight = this.options.entryLossWeight ?? 0;
+    const weight = this.options.copyLossWeight ?? 0;
     let tapped: { q: Tensor; k: Tensor } | null = null;
-    let entryHidden: Tensor | null = null;
     const copyLayer = this.copyHeadAt().layer;
     const logits = this.model.forward({
       inputIds: fromArray(ids, [b, length], { backend, dtype: 'i32' }),
-      promptLengths: batch.responseStart,
       logitsFrom: from,
-      // The forward's own scope would free what the taps see on return: they move to this (the caller's) scope.
-      ...(copyWeight > 0
+      // The forward's own scope would free q and k on return: they move to this (the caller's) scope instead.
+      ...(weight > 0
         ? {
             attentionTap: (layer, q, k) =>
               void (layer === copyLayer && (tapped = { q: keep(q), k: keep(k) })),
           }
         : {}),
-      ...(entryWeight > 0
-        ? { hiddenTap: (layer, x) => void (layer === this.entryLayer() && (entryHidden = keep(x))) }
-        : {}),
     });
     if (tapped) for (const t of Object.values(tapped as { q: Tensor; k: Tensor })) registerInScope(t);
-    if (entryHidden) registerInScope(entryHidden);
     const kept = targets.filter((_, i) => i % length >= from);
     const flat = reshape(logits, [b * (length - from), this.config.vocab]);
-    const lmTargets = fromArray(kept, [kept.length], { backend, dtype: 'i32' });
-    const lm = crossEntropy(flat, lmTargets);
-    const gamma = this.options.focalGamma ?? 0;
-    const copy = tapped ? this.copyLoss(tapped, batch, length, from) : null;
-    const entry = entryHidden ? entryLoss(entryHidden, batch.entries, this.entryProbe()) : null;
-    let total = gamma > 0 ? focalCrossEntropy(flat, lmTargets, gamma) : lm;
-    if (copy) total = add(total, mul(copy, copyWeight));
-    if (entry) total = add(total, mul(entry, entryWeight));
-    return { lm, copy, entry, total };
-  }
-
-  /** The layer whose output the entry probe reads: the input of the pointer (copy-head) layer, where its keys form. */
-  private entryLayer(): number {
-    return Math.max(0, this.copyHeadAt().layer - 1);
-  }
-
-  private entryProbe(): { weight: Tensor; bias: Tensor } {
-    const weight = this.params.get(ENTRY_PROBE_WEIGHT);
-    const bias = this.params.get(ENTRY_PROBE_BIAS);
-    if (!weight || !bias)
-      throw new CheckpointError('SFT: the entry loss is on but the probe weights are missing');
-    return { weight, bias };
+    const lm = crossEntropy(flat, fromArray(kept, [kept.length], { backend, dtype: 'i32' }));
+    if (!tapped) return { lm, copy: null, total: lm };
+    const copy = this.copyLoss(tapped, batch, length, from);
+    return { lm, copy, total: add(lm, mul(copy, weight)) };
   }
 
   /** The head the copy loss supervises: the pointer head when the decoder has one, else `copyHead` of the last layer. */
@@ -269,8 +212,7 @@ export class SftTrainer {
     const backend = this.model.backend;
     const b = batch.ids.length;
     const rows = length - from;
-    const promptLengths = this.config.prefixLm ? batch.responseStart : undefined;
-    const look = { q: tapped.q, keys: tapped.k, keyCount: length, promptLengths };
+    const look = { q: tapped.q, keys: tapped.k, keyCount: length };
     const scores = headScores(this.config, this.copyHeadAt().head, look, from);
     const sources = copyTargets(batch, length, from);
     return crossEntropy(
@@ -286,31 +228,35 @@ export class SftTrainer {
     const batch = sftBatch(tokenizer, this.options, step);
     const lr = learningRate(this.options, step);
     const padId = tokenizer.eosId;
-    const { lm, copy, entry, norm } = scope(() => {
+    const { value, copy, norm } = scope(() => {
       const tape = new Tape();
-      let parts: { lm: Tensor; copy: Tensor | null; entry: Tensor | null } | null = null;
+      let copy: Tensor | null = null;
       const value = tape.record(() => {
-        const { lm, copy, entry, total } = this.losses(batch, padId);
-        parts = { lm: keep(lm), copy: copy && keep(copy), entry: entry && keep(entry) }; // record keeps only what it returns
-        return total;
+        const parts = this.losses(batch, padId);
+        copy = parts.copy && keep(parts.copy); // record keeps only what it returns
+        return parts.total;
       });
       const norm = this.optimizer.update(tape.grad(value, this.optimizer.params), lr);
-      value.dispose();
-      return { ...(parts as unknown as { lm: Tensor; copy: Tensor | null; entry: Tensor | null }), norm };
+      return { value, copy: copy as Tensor | null, norm };
     });
-    const [loss, copyLoss, entryLoss, gradNorm] = await Promise.all(
-      [lm, copy, entry, norm].map((t) => (t ? readScalar(t) : null)),
-    );
+    const [total, copyLoss, gradNorm] = [
+      (await value.data())[0] as number,
+      copy ? ((await copy.data())[0] as number) : 0,
+      norm ? ((await norm.data())[0] as number) : NaN,
+    ];
+    const loss = total - (this.options.copyLossWeight ?? 0) * copyLoss;
+    value.dispose();
+    copy?.dispose();
+    norm?.dispose();
     const tokens = batch.ids.reduce((n, s, i) => n + s.length - (batch.responseStart[i] as number), 0);
     return {
       step,
       lr,
-      loss: loss as number,
-      copyLoss: copyLoss ?? 0,
-      entryLoss: entryLoss ?? 0,
+      loss,
+      copyLoss,
       tokens,
       longShare: longShare(this.options, step),
-      gradNorm: gradNorm ?? NaN,
+      gradNorm,
       ms: performance.now() - started,
     };
   }
@@ -337,20 +283,18 @@ export class SftTrainer {
     const savedConfig = metadata.config as TransformerConfig | undefined;
     if (!savedConfig || !saved) throw new CheckpointError('SFT checkpoint: metadata lacks config or options');
     const config = transformerConfig({ ...savedConfig, ...architecture });
-    const resumed = { ...saved, ...overrides };
-    const added = addMissingWeights(config, params, backend, saved.seed);
-    if ((resumed.entryLossWeight ?? 0) > 0 && !params.has(ENTRY_PROBE_WEIGHT)) {
-      for (const [name, t] of entryProbeWeights(config.dim, backend)) {
-        params.set(name, t);
-        added.set(name, t);
-      }
+    const widened =
+      config.kvHeads === savedConfig.kvHeads ? new Map() : expandKvHeads(params, savedConfig, config);
+    for (const [name, tensor] of widened) {
+      params.get(name)?.dispose();
+      params.set(name, tensor);
+      // Zero moments: the copies must part, and the old moments were for one head.
+      optimizerState.tensors[`m.${name}`] = new Float32Array(tensor.size);
+      optimizerState.tensors[`v.${name}`] = new Float32Array(tensor.size);
     }
-    const architectureChanged = (Object.keys(architecture) as (keyof TransformerConfig)[]).some(
-      (key) => JSON.stringify(savedConfig[key]) !== JSON.stringify(config[key]),
-    );
-    // A new part (weights or attention pattern) gets its own warm-up and cosine from the checkpoint's step.
+    const added = addMissingWeights(config, params, backend, saved.seed);
     const restart =
-      restartSchedule || architectureChanged || added.size > 0 ? { startStep: optimizerState.step } : {};
+      restartSchedule || widened.size > 0 || added.size > 0 ? { startStep: optimizerState.step } : {};
     const options = { ...saved, ...restart, ...overrides };
     for (const [name, tensor] of added) {
       optimizerState.tensors[`m.${name}`] = new Float32Array(tensor.size);
@@ -359,19 +303,6 @@ export class SftTrainer {
     const trainer = SftTrainer.create(backend, config, options, params);
     trainer.optimizer.importState(optimizerState);
     return trainer;
-  }
-}
-
-function isProbeWeight(name: string): boolean {
-  return name === ENTRY_PROBE_WEIGHT || name === ENTRY_PROBE_BIAS;
-}
-
-/** Reads a scalar tensor to the host and frees it. */
-async function readScalar(t: Tensor): Promise<number> {
-  try {
-    return (await t.data())[0] as number;
-  } finally {
-    t.dispose();
   }
 }
 

@@ -2,10 +2,7 @@
 import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { buildChatMessages } from '../../rl/prompt';
 import type { PerceivedObject } from './scene-text';
-import { listingPieces, sceneText } from './scene-text';
-
-/** Token positions [start, end). */
-export type TokenSpan = [number, number];
+import { sceneText } from './scene-text';
 
 const IMAGE_PAD = '<|image_pad|>';
 const END_OF_TURN = '<|im_end|>';
@@ -48,17 +45,6 @@ export class PolicyTokenizer {
    * placeholder replaced by the perceived objects' text, as Qwen2-VL replaces it with vision tokens.
    */
   promptIds(query: string, objects: readonly PerceivedObject[]): number[] {
-    return this.promptWithEntries(query, objects).ids;
-  }
-
-  /**
-   * The prompt's ids and where each listing entry of the object list lies in them ([start, end) token positions,
-   * left to right as the list orders them): what the SFT entry loss labels.
-   */
-  promptWithEntries(
-    query: string,
-    objects: readonly PerceivedObject[],
-  ): { ids: number[]; entries: TokenSpan[] } {
     const chat = this.tokenizer.apply_chat_template(buildChatMessages(query), {
       add_generation_prompt: true,
       return_tensor: false,
@@ -66,23 +52,7 @@ export class PolicyTokenizer {
     }) as number[];
     const pad = chat.indexOf(this.imagePadId);
     if (pad < 0) throw new Error('tokenizer: the chat template has no image placeholder');
-    const vision = this.encode(` ${sceneText(objects)} `);
-    const ids = [...chat.slice(0, pad), ...vision, ...chat.slice(pad + 1)];
-    return { ids, entries: this.entrySpans(vision, objects).map(([a, b]) => [pad + a, pad + b]) };
-  }
-
-  /** Each listing entry's token span in the vision block: its pieces tokenised alone tile the block's start. */
-  private entrySpans(vision: readonly number[], objects: readonly PerceivedObject[]): TokenSpan[] {
-    const pieces = listingPieces(objects).map((piece) => this.encode(piece));
-    const spans: TokenSpan[] = [];
-    let at = 0;
-    for (const [i, piece] of pieces.entries()) {
-      if (piece.some((id, k) => vision[at + k] !== id))
-        throw new Error(`tokenizer: listing piece ${i} does not tokenise as it does inside the object list`);
-      if (i > 0) spans.push([at, at + piece.length]);
-      at += piece.length;
-    }
-    return spans;
+    return [...chat.slice(0, pad), ...this.encode(` ${sceneText(objects)} `), ...chat.slice(pad + 1)];
   }
 
   /** The response's ids followed by the end-of-turn token the generation stops on. */

@@ -40,12 +40,6 @@ export interface TransformerConfig {
    * without the value path having to learn to carry the token (docs/models.md, pilot log). Absent: plain LM head.
    */
   pointer?: PointerConfig;
-  /**
-   * Prefix-LM attention (PaliGemma's): the prompt's positions attend to each other both ways, the response causally.
-   * The image block precedes the query in the method's prompt, so under causal attention no image token can know
-   * what is asked; here each one can. Every forward that starts a sequence must then give its rows' prompt lengths.
-   */
-  prefixLm?: boolean;
 }
 
 export interface PointerConfig {

@@ -7,7 +7,6 @@ import type { Linear } from './linear';
 import type { ProjectionName } from './names';
 import { inputNormName, postAttentionNormName, projectionPath } from './names';
 import type { PointerLook } from './pointer';
-import type { PrefixVisibility } from './visibility';
 import type { AttentionCache, ProjectionAdapter } from './types';
 
 /** What a layer needs besides its input: weights by name, positions, and the optional cache and adapter. */
@@ -18,8 +17,6 @@ export interface LayerContext {
   tensorAt: (name: string) => Tensor;
   /** i32 [sections, batch, total]. */
   positions: Tensor;
-  /** The prefix-LM mask of this forward; null: causal attention. */
-  visibility: PrefixVisibility | null;
   cache?: AttentionCache;
   adapter?: ProjectionAdapter;
   attentionTap?: (layer: number, q: Tensor, k: Tensor) => void;
@@ -60,11 +57,9 @@ function selfAttention(ctx: LayerContext, h: Tensor): Tensor {
   ctx.attentionTap?.(ctx.layer, q, k);
   let kvLength: number | undefined;
   if (ctx.cache) ({ keys: k, values: v, length: kvLength } = ctx.cache.extend(ctx.layer, k, v));
-  const promptLengths = ctx.visibility?.promptLengths;
-  ctx.pointerTap?.({ q, keys: k, keyCount: kvLength ?? (k.shape[1] as number), promptLengths });
+  ctx.pointerTap?.({ q, keys: k, keyCount: kvLength ?? (k.shape[1] as number) });
   // Queries are the newest tokens: the default queryOffset (kvLength − tq) places them after the cached keys.
-  const visibility = ctx.visibility ? { mask: ctx.visibility.mask } : { causal: true };
-  const attended = attention(q, k, v, { ...visibility, kvLength });
+  const attended = attention(q, k, v, { causal: true, kvLength });
   const [batch, seq] = h.shape as [number, number];
   return project(ctx, 'o_proj', reshape(attended, [batch, seq, heads * headDim]));
 }

@@ -5,7 +5,7 @@ import { KvCache } from '../generate/kv-cache';
 import { gradcheck } from '../../webgpu/testing/gradcheck';
 import { Transformer, transformerConfig } from '.';
 import { POINTER_GATE } from './names';
-import { pointerLogProbs } from './pointer';
+import { causalMask, pointerLogProbs } from './pointer';
 import {
   POINTER_CONFIG,
   TINY_CONFIG,
@@ -66,6 +66,12 @@ async function hostAttention(model: Transformer, tokens: number[]): Promise<numb
 }
 
 describe('pointer decoding', () => {
+  it('masks each query row to the keys at or before its position', async () => {
+    const backend = new ReferenceBackend();
+    const mask = await causalMask(2, 3, 6, backend).data();
+    expect([...mask]).toEqual([0, 0, 0, 0, -1e9, -1e9, 0, 0, 0, 0, 0, -1e9]);
+  });
+
   it('returns a normalised distribution (its log-softmax is itself)', async () => {
     const model = tinyModel(new ReferenceBackend({ poison: true }), 2, POINTED);
     const logProbs = await hostLogits(model, () => ({ inputIds: ids(model, [PROMPT]) }));

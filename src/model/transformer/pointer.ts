@@ -17,9 +17,8 @@ import {
   slice,
   softmax,
 } from '../../webgpu';
-import type { Tensor } from '../../webgpu';
+import type { Backend, Tensor } from '../../webgpu';
 import type { PointerConfig, TransformerConfig } from './config';
-import { visibilityMask } from './visibility';
 
 /** Keeps log(p) finite where neither the LM head nor the pointer gives a token any mass. */
 const FLOOR = 1e-9;
@@ -31,14 +30,21 @@ export interface PointerLook {
   /** [batch, ≥ keyCount, kvHeads, headDim]; rows past keyCount are cache room, never attended. */
   keys: Tensor;
   keyCount: number;
-  /** Each row's prompt length when the model is a prefix-LM (its prompt attends both ways); absent: causal. */
-  promptLengths?: readonly number[];
+}
+
+/**
+ * Additive causal mask [rows, keys]: row r is the query at absolute position firstRow + r and may look at keys
+ * 0..firstRow + r; later keys get −1e9.
+ */
+export function causalMask(rows: number, firstRow: number, keys: number, backend: Backend): Tensor {
+  const mask = new Float32Array(rows * keys);
+  for (let r = 0; r < rows; r++) mask.fill(-1e9, r * keys + Math.min(keys, firstRow + r + 1), (r + 1) * keys);
+  return fromArray(mask, [rows, keys], { backend });
 }
 
 /**
  * One query head's attention scores [batch, rows, keyCount] for the last `rows` queries of this call (rows = seq −
- * from), scaled and masked as the layer's attention is (causal or prefix-LM), before the softmax: the same numbers the
- * fused attention kernel uses for it.
+ * from), scaled and causally masked, before the softmax: the same numbers the fused attention kernel uses for it.
  */
 export function headScores(config: TransformerConfig, head: number, look: PointerLook, from: number): Tensor {
   const { headDim, heads, kvHeads } = config;
@@ -55,7 +61,7 @@ export function headScores(config: TransformerConfig, head: number, look: Pointe
   const firstRow = look.keyCount - seq + from;
   return add(
     scale(matmul(q, k, { transB: true }), 1 / Math.sqrt(headDim)),
-    visibilityMask(rows, firstRow, look.keyCount, q.backend, look.promptLengths),
+    causalMask(rows, firstRow, look.keyCount, q.backend),
   );
 }
 

@@ -74,26 +74,17 @@ export async function cachedChunks(
         model,
         rows.map((r) => r.slice(from, to)),
       );
-    // The first chunk is the prompt (of a prefix-LM model; a causal one ignores its length).
-    const promptLengths = from === 0 ? rows.map(() => to) : undefined;
-    parts.push(await hostLogits(model, () => ({ inputIds: inputIds(), cache, promptLengths })));
+    parts.push(await hostLogits(model, () => ({ inputIds: inputIds(), cache })));
   }
   return parts;
 }
 
-/**
- * The tiny decoder with every optional part on: token shift, pointer decoding on a head of the last layer, and
- * prefix-LM attention over a prompt of PARITY_PROMPT tokens.
- */
+/** The tiny decoder with every optional part on: token shift, and pointer decoding on a head of the last layer. */
 export const POINTER_CONFIG: TransformerConfig = transformerConfig({
   ...TINY_CONFIG,
   tokenShift: 2,
   pointer: { layer: 1, head: 3 },
-  prefixLm: true,
 });
-
-/** The prompt length of pointerRun's sequences: the first cached chunk, so its prefill is the prompt. */
-const PARITY_PROMPT = CHUNKS[0][1];
 
 export interface BackendRun {
   /** Forward of two sequences, [2, 8, vocab]. */
@@ -118,8 +109,7 @@ export async function pointerRun(
   ];
   const model = tinyModel(backend, 7, POINTER_CONFIG);
   model.setTrainable(true);
-  const promptLengths = [PARITY_PROMPT, PARITY_PROMPT];
-  const logProbs = await hostLogits(model, () => ({ inputIds: ids(model, rows), promptLengths }));
+  const logProbs = await hostLogits(model, () => ({ inputIds: ids(model, rows) }));
   const cache = cacheFor(2);
   const cached = await cachedChunks(model, rows, cache);
   cache.dispose();
@@ -130,7 +120,7 @@ export async function pointerRun(
     const tape = new Tape();
     const loss = tape.record(() =>
       crossEntropy(
-        reshape(model.forward({ inputIds: ids(model, rows), promptLengths }), [16, POINTER_CONFIG.vocab]),
+        reshape(model.forward({ inputIds: ids(model, rows) }), [16, POINTER_CONFIG.vocab]),
         fromArray([...rows[0]!.slice(1), 0, ...rows[1]!.slice(1), 0], [16], { backend, dtype: 'i32' }),
       ),
     );

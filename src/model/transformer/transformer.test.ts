@@ -16,6 +16,7 @@ import {
 import { TINY_CONFIG, cachedChunks, hostLogits, ids, maxAbsDiff, tinyModel } from './test-support';
 import type { QuantizeOptions } from './linear';
 import { loadTransformer, saveTransformer } from './weights-io';
+import { expandKvHeads } from './expand-kv-heads';
 
 const PROMPT = [3, 7, 1, 12, 5, 9, 2, 20];
 
@@ -105,40 +106,21 @@ describe('Transformer', () => {
     model.dispose();
   });
 
-  it('prefix-LM: the prompt attends to itself both ways, the response causally, and the cache agrees', async () => {
+  it('widened to more KV heads (each a copy of the one its queries read), computes the same logits', async () => {
     const backend = new ReferenceBackend({ poison: true });
-    const config = transformerConfig({ ...TINY_CONFIG, prefixLm: true });
-    const model = tinyModel(backend, 1, config);
-    const promptLengths = [5];
-    const logits = (rows: number[]) =>
-      hostLogits(model, () => ({ inputIds: ids(model, [rows]), promptLengths }));
-    const base = await logits(PROMPT);
-    const v = TINY_CONFIG.vocab;
-    const inPrompt = [...PROMPT];
-    inPrompt[3] = 11;
-    // A later prompt token reaches the earlier prompt positions …
-    expect(maxAbsDiff(base.slice(0, v), (await logits(inPrompt)).slice(0, v))).toBeGreaterThan(1e-4);
-    const inResponse = [...PROMPT];
-    inResponse[6] = 11;
-    // … a response token reaches nothing before it.
-    const changed = await logits(inResponse);
-    expect(maxAbsDiff(base.slice(0, 6 * v), changed.slice(0, 6 * v))).toBe(0);
-    expect(maxAbsDiff(base.slice(6 * v), changed.slice(6 * v))).toBeGreaterThan(1e-4);
-    // Prefilling the prompt, then decoding, gives the full forward's logits.
-    const cache = KvCache.forModel(config, 1);
-    const parts = await cachedChunks(model, [PROMPT], cache);
-    cache.dispose();
-    expect(maxAbsDiff(parts[0]!, base.slice(0, 5 * v))).toBeLessThan(1e-5);
-    expect(maxAbsDiff([...parts[1]!, ...parts[2]!], base.slice(5 * v))).toBeLessThan(1e-5);
-    // A one-token prompt is plain causal attention: the same weights without prefix-LM agree.
-    const causal = new Transformer(TINY_CONFIG, model.namedTensors());
-    const plain = await hostLogits(causal, () => ({ inputIds: ids(causal, [PROMPT]) }));
-    const short = await hostLogits(model, () => ({ inputIds: ids(model, [PROMPT]), promptLengths: [1] }));
-    expect(maxAbsDiff(short, plain)).toBe(0);
-    // Starting a sequence without prompt lengths, or with lengths that do not fit, is refused.
-    expect(() => scope(() => model.forward({ inputIds: ids(model, [PROMPT]) }))).toThrow(/promptLengths/);
-    expect(() => scope(() => model.forward({ inputIds: ids(model, [PROMPT]), promptLengths: [9] }))).toThrow(
-      /promptLengths/,
+    const model = tinyModel(backend, 3);
+    const base = await hostLogits(model, () => ({ inputIds: ids(model, [PROMPT]) }));
+    const wide = transformerConfig({ ...TINY_CONFIG, kvHeads: 4 });
+    const weights = model.namedTensors();
+    for (const [name, tensor] of expandKvHeads(weights, TINY_CONFIG, wide)) weights.set(name, tensor);
+    const widened = new Transformer(wide, weights);
+    expect(widened.namedTensors().get('model.layers.0.self_attn.k_proj.bias')?.shape).toEqual([
+      4 * TINY_CONFIG.headDim,
+    ]);
+    const logits = await hostLogits(widened, () => ({ inputIds: ids(widened, [PROMPT]) }));
+    expect(maxAbsDiff(logits, base)).toBeLessThan(1e-5);
+    expect(() => expandKvHeads(weights, TINY_CONFIG, { ...TINY_CONFIG, kvHeads: 3 })).toThrow(
+      ModelConfigError,
     );
     model.dispose();
   });

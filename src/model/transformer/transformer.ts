@@ -34,8 +34,6 @@ import { pointerAttention, pointerLogProbs } from './pointer';
 import type { PointerLook } from './pointer';
 import { consecutivePositions } from './positions';
 import type { ForwardInput } from './types';
-import { visibilityMask } from './visibility';
-import type { PrefixVisibility } from './visibility';
 
 export class Transformer {
   /** Non-linear weights (embedding table, norms) by HF name. */
@@ -148,14 +146,12 @@ export class Transformer {
         input.positions ??
         consecutivePositions(start, batch, total, ropeSectionsOf(this.config).length, this.backend);
       const pointerIds = this.config.pointer ? this.pointerIds(input, batch, total) : null;
-      const visibility = this.prefixVisibility(input, batch, start, total);
       let look: PointerLook | null = null;
       const pointerTap = (seen: PointerLook): void => void (look = seen);
       let x = this.shiftTokens(embedded, input.cache);
       for (let layer = 0; layer < this.config.layers; layer++) {
         const tap = layer === this.config.pointer?.layer ? pointerTap : undefined;
-        x = this.runLayer(layer, x, positions, visibility, input, tap);
-        input.hiddenTap?.(layer, x);
+        x = this.runLayer(layer, x, positions, input, tap);
       }
       input.cache?.advance(total);
       const from = this.logitsFrom(input, total);
@@ -168,39 +164,6 @@ export class Transformer {
         bias: this.tensorAt(`${POINTER_GATE}.bias`),
       });
     });
-  }
-
-  /**
-   * The prefix-LM mask of this call, or null when attention is plainly causal: no prefix-LM config, or every query
-   * already past its row's prompt (a decode step).
-   */
-  private prefixVisibility(
-    input: ForwardInput,
-    batch: number,
-    start: number,
-    total: number,
-  ): PrefixVisibility | null {
-    if (!this.config.prefixLm) return null;
-    const promptLengths = input.promptLengths;
-    if (!promptLengths) {
-      if (start > 0) return null;
-      throw new ForwardInputError(
-        'promptLengths',
-        "a prefix-LM forward that starts a sequence needs each row's prompt length",
-      );
-    }
-    const valid = (n: number): boolean => Number.isSafeInteger(n) && n >= 0 && n <= start + total;
-    if (promptLengths.length !== batch || !promptLengths.every(valid)) {
-      throw new ForwardInputError(
-        'promptLengths',
-        `[${promptLengths.join(', ')}] must give each of the ${batch} rows a length within 0..${start + total}`,
-      );
-    }
-    // A query at position p sees the keys up to its prompt's end; at the prompt's last position that is causal.
-    if (promptLengths.every((n) => n <= start + 1)) return null;
-    const keys = start + total;
-    const mask = visibilityMask(total, start, keys, this.backend, promptLengths);
-    return { promptLengths, mask: reshape(mask, [batch, 1, total, keys]) };
   }
 
   /**
@@ -223,13 +186,12 @@ export class Transformer {
     layer: number,
     x: Tensor,
     positions: Tensor,
-    visibility: PrefixVisibility | null,
     input: ForwardInput,
     pointerTap?: (look: PointerLook) => void,
   ): Tensor {
     // The pointer layer is never checkpointed: its tap must see the one forward whose attention the output mixes in.
     if (!input.checkpointLayers || pointerTap) {
-      return decoderLayer({ ...this.layerContext(layer, positions, visibility, input), pointerTap }, x);
+      return decoderLayer({ ...this.layerContext(layer, positions, input), pointerTap }, x);
     }
     if (input.cache) throw new ForwardInputError('checkpointLayers', 'cannot be combined with a KV cache');
     if (input.attentionTap)
@@ -237,31 +199,21 @@ export class Transformer {
         'checkpointLayers',
         'cannot be combined with an attention tap (it would see the re-run)',
       );
-    // positions and the mask are created inside this forward, so they must be checkpoint inputs to survive until
-    // backward.
+    // positions is created inside this forward, so it must be a checkpoint input to survive until backward.
     const [out] = checkpoint(
-      (h, pos, mask) => {
-        const seen = visibility && mask ? { promptLengths: visibility.promptLengths, mask } : null;
-        return [decoderLayer(this.layerContext(layer, pos as Tensor, seen, input), h as Tensor)];
-      },
-      visibility ? [x, positions, visibility.mask] : [x, positions],
+      (h, pos) => [decoderLayer(this.layerContext(layer, pos as Tensor, input), h as Tensor)],
+      [x, positions],
     );
     return out as Tensor;
   }
 
-  private layerContext(
-    layer: number,
-    positions: Tensor,
-    visibility: PrefixVisibility | null,
-    input: ForwardInput,
-  ): LayerContext {
+  private layerContext(layer: number, positions: Tensor, input: ForwardInput): LayerContext {
     return {
       config: this.config,
       layer,
       linearAt: (path) => this.linearAt(path),
       tensorAt: (name) => this.tensorAt(name),
       positions,
-      visibility,
       cache: input.cache,
       adapter: input.adapter,
       attentionTap: input.attentionTap,

@@ -38,12 +38,6 @@ export interface ForwardInput {
   cache?: AttentionCache;
   /** LoRA (or any projection adapter); omit for the base model. */
   adapter?: ProjectionAdapter;
-  /**
-   * Each row's prompt length in positions (prefix embeddings included), for a prefix-LM config: required when the call
-   * starts the sequence (no cached tokens), since the prompt's attention depends on it; decode steps past the prompt
-   * need none (their attention is causal either way).
-   */
-  promptLengths?: readonly number[];
   /** Return logits only for positions >= logitsFrom (default 0): decoding needs the last one only. */
   logitsFrom?: number;
   /**
@@ -56,6 +50,4 @@ export interface ForwardInput {
    * call's tokens, before the cache): for auxiliary losses on where attention looks.
    */
   attentionTap?: (layer: number, q: Tensor, k: Tensor) => void;
-  /** Sees each layer's output, the residual stream [batch, seq, dim]: for auxiliary losses on what it encodes. */
-  hiddenTap?: (layer: number, x: Tensor) => void;
 }

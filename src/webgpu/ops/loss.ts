@@ -1,9 +1,9 @@
-// Token-level losses from logits: log-prob of chosen tokens, cross-entropy with ignore index, focal loss, per-token entropy.
+// Token-level losses from logits: log-prob of chosen tokens, cross-entropy with ignore index, per-token entropy.
 import { recordOp } from '../autograd';
 import { ShapeError, fmtShape } from '../errors';
 import type { Tensor } from '../tensor';
 import { backendOf, expectDType, rowsAndCols, wrap } from './common';
-import { addScalar, cast, div, exp, greater, mul, neg, pow } from './elementwise';
+import { cast, div, greater, neg } from './elementwise';
 import { full } from '../creation';
 import { sum } from './reduce';
 
@@ -62,41 +62,19 @@ export function crossEntropy(logits: Tensor, targets: Tensor, ignoreIndex = -100
   if (ignoreIndex >= 0)
     throw new ShapeError('crossEntropy', `ignoreIndex must be negative, got ${ignoreIndex}`);
   const logp = tokenLogProbs(logits, targets);
-  const loss = negatedMeanOverKept(logp, targets);
-  logp.dispose();
-  return loss;
-}
-
-/**
- * Focal loss (Lin et al. 2017): the mean over kept positions of −(1 − p)^γ · log p, p the target's probability. A
- * near-certain token adds almost nothing, so the few uncertain ones (a chain's decisions among its copies) carry
- * the gradient; γ = 0 is crossEntropy. Negative targets are ignored, as there.
- */
-export function focalCrossEntropy(logits: Tensor, targets: Tensor, gamma: number): Tensor {
-  if (!(gamma >= 0)) throw new ShapeError('focalCrossEntropy', `gamma must be non-negative, got ${gamma}`);
-  const logp = tokenLogProbs(logits, targets);
-  // Ignored positions have log p = 0, so their weight (1 − e^0)^γ is 0 too.
-  const weight = pow(addScalar(neg(exp(logp)), 1), gamma);
-  const weighted = mul(weight, logp);
-  const loss = negatedMeanOverKept(weighted, targets);
-  for (const t of [logp, weight, weighted]) t.dispose();
-  return loss;
-}
-
-/** −Σ values / (number of non-negative targets, at least 1): an all-ignored batch gives 0 rather than NaN. */
-function negatedMeanOverKept(values: Tensor, targets: Tensor): Tensor {
-  const total = sum(values);
+  const total = sum(logp);
   const targetValues = cast(targets, 'f32');
   const threshold = full([], -0.5, { backend: targets.backend });
   const kept = greater(targetValues, threshold);
   const count = sum(kept);
+  // max(count, 1): an all-ignored batch gives 0 rather than NaN.
   const safeCount = wrap(
     count.backend,
     count.backend.unary({ kind: 'clamp', min: 1, max: Infinity }, count.storage),
     count.shape,
   );
-  const meanValue = div(total, safeCount);
-  const loss = neg(meanValue);
-  for (const t of [total, targetValues, threshold, kept, count, safeCount, meanValue]) t.dispose();
+  const meanLogp = div(total, safeCount);
+  const loss = neg(meanLogp);
+  for (const t of [logp, total, targetValues, threshold, kept, count, safeCount, meanLogp]) t.dispose();
   return loss;
 }
