@@ -4,27 +4,11 @@ import { DisposedError, DTypeError } from './errors';
 import { registerInScope } from './scope';
 import { quantizedLayout } from './wasm/quantize';
 import type { QuantizedWeights } from './wasm/quantize';
-import { halvesToWords, wordsToHalves } from './wasm/quantize-f16';
 import type { HalfWeights } from './wasm/quantize-f16';
+import { toWords, wordsToBytes, wordsToHalves } from './words';
 
 /** Host-side packed weights in either layout: what `QuantizedTensor.upload` takes and `download` returns. */
 export type PackedWeights = QuantizedWeights | HalfWeights;
-
-/** Packs bytes little-endian into i32 words (what an i32 storage holds until backends get a u8 dtype). */
-function bytesToWords(bytes: Uint8Array): Int32Array {
-  const padded = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
-  padded.set(bytes);
-  const view = new DataView(padded.buffer);
-  return Int32Array.from({ length: padded.byteLength / 4 }, (_, i) => view.getInt32(4 * i, true));
-}
-
-/** The inverse of bytesToWords: the first `count` bytes of little-endian i32 words. */
-function wordsToBytes(words: Int32Array, count: number): Uint8Array {
-  const bytes = new Uint8Array(words.length * 4);
-  const view = new DataView(bytes.buffer);
-  words.forEach((word, i) => view.setInt32(4 * i, word, true));
-  return bytes.subarray(0, count);
-}
 
 /** A packed (q8/q4/f16) weight [n, k] living on a backend; scoped and disposed like a tensor. Never requires grad. */
 export class QuantizedTensor {
@@ -45,12 +29,12 @@ export class QuantizedTensor {
       throw new DTypeError('QuantizedTensor.upload', `${backend.name} does not support ${format} weights`);
     }
     if (host.bits === 16) {
-      const packed = backend.upload(halvesToWords(host.data), 'i32');
+      const packed = backend.upload(toWords(host.data), 'i32');
       return new QuantizedTensor(backend, { format: 'f16', packed, n: host.n, k: host.k });
     }
     return new QuantizedTensor(backend, {
       format: host.bits === 8 ? 'q8' : 'q4',
-      packed: backend.upload(bytesToWords(host.data), 'i32'),
+      packed: backend.upload(toWords(host.data), 'i32'),
       scales: backend.upload(host.scales, 'f32'),
       n: host.n,
       k: host.k,

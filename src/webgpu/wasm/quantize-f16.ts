@@ -28,15 +28,3 @@ export function quantizeHalfWeights(weights: Float32Array, n: number, k: number)
 export function dequantizeHalfWeights(h: HalfWeights): Float64Array {
   return Float64Array.from(h.data, f16ToF32);
 }
-
-/** Halves as the u32 words a backend storage holds (little-endian: the even index in the low 16 bits). */
-export function halvesToWords(halves: Uint16Array): Int32Array {
-  const padded = new Uint16Array(2 * Math.ceil(halves.length / 2));
-  padded.set(halves);
-  return new Int32Array(padded.buffer);
-}
-
-/** The inverse of halvesToWords: the first `count` halves of the words. */
-export function wordsToHalves(words: Int32Array, count: number): Uint16Array {
-  return new Uint16Array(words.buffer, words.byteOffset, count).slice();
-}
