@@ -28,6 +28,7 @@ const USAGE = `npm run train:sft -- [options]
   --probe <n>          no training: greedy chains of the checkpoint on val samples 0..n-1 with their true object
                        lists; prints the pilot metrics (formatted, attributes listed right, target picked per level)
                        and, for every miss, its first sentence that differs from the reference
+  --probe-first <i>    the first val sample of the probe (default 0): two probes of one checkpoint on two cores
 Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C writes the checkpoint and exits.`;
 
 function nonNegative(name: string, value: string): number {
@@ -41,10 +42,17 @@ function details(m: SftMetrics): string {
   return `loss ${m.loss.toFixed(4)} copy ${m.copyLoss.toFixed(3)} long ${(100 * m.longShare).toFixed(0)}% lr ${m.lr.toExponential(2)} ${m.tokens} tok`;
 }
 
+function probeFirst(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const first = nonNegative('probe-first', value);
+  if (!Number.isInteger(first)) throw new UsageError(`--probe-first must be an integer, got ${value}`);
+  return first;
+}
+
 async function main(): Promise<void> {
   const args = trainerArgs(
     'checkpoints/pixelthink-nano-sft.safetensors',
-    ['probe', 'copy-loss', 'lr', 'kv-heads'],
+    ['probe', 'probe-first', 'copy-loss', 'lr', 'kv-heads'],
     ['add-pointer', 'restart-schedule'],
   );
   const { path, steps, seed, every, threads } = args;
@@ -60,7 +68,7 @@ async function main(): Promise<void> {
     const trained = SftTrainer.restore(backend, readFileSync(path));
     const summary = await probeDecoder(trained.model, tokenizer, {
       split: 'val',
-      first: 0,
+      first: probeFirst(args.extra['probe-first']),
       count: probe,
       maxNewTokens: 600,
       onResponse: (index, response, item, reference) => {
