@@ -1,4 +1,4 @@
-// `npm run bench -- kernels`: our wasm matmul (f32/int8/int4, 1 and 2 threads) vs onnxruntime-web wasm, onnxruntime-node and plain JS; f16 in the weight-formats table.
+// `npm run bench -- kernels`: our wasm matmul (f32/int8/int4, 1 and 2 threads) vs onnxruntime-web wasm, onnxruntime-node and plain JS; f16 and subnormal inputs in their own tables.
 import {
   createWasmKernels,
   type HeapQuantizedWeights,
@@ -18,6 +18,7 @@ import {
 } from './harness';
 import { benchWeightFormats, formatsReport, type FormatResult } from './formats';
 import { measureParallelEfficiency } from './parallelism';
+import { benchSubnormals, subnormalsReport, type SubnormalResult } from './subnormals';
 import { jsMatmul } from './peers/js-matmul';
 import { matmulModel, matmulNBitsModel } from './peers/onnx-models';
 import { createOrtRunner } from './peers/ort';
@@ -65,6 +66,8 @@ interface Runtimes {
 
 /** `--formats` runs only the weight-format table (f32 / int8 / int4 / f16 on our kernels, no peers). */
 const FORMATS_ONLY = '--formats';
+/** `--subnormals` runs only the subnormal-input table (ours, onnxruntime-web and JS, clean vs subnormal inputs). */
+const SUBNORMALS_ONLY = '--subnormals';
 
 export const kernelsSuite: BenchSuite = {
   async run(options) {
@@ -81,6 +84,13 @@ export const kernelsSuite: BenchSuite = {
       [2, runtimes.two],
     ]);
     const parallelEfficiency: number[] = [await measureParallelEfficiency()];
+    if (options.includes(SUBNORMALS_ONLY)) {
+      const subnormals = await benchSubnormals(runtimes.one, runs);
+      parallelEfficiency.push(await measureParallelEfficiency());
+      runtimes.two.dispose();
+      reportSubnormals(subnormals, runs, parallelEfficiency);
+      return;
+    }
     if (options.includes(FORMATS_ONLY)) {
       const formats = await benchWeightFormats(byThreads, shapes, runs);
       parallelEfficiency.push(await measureParallelEfficiency());
@@ -119,6 +129,19 @@ function reportFormats(formats: FormatResult[], runs: number, parallelEfficiency
   console.log(`\nSecond core available (JS busy loop on 2 workers vs 1; 2.00 = idle machine): ${efficiency}`);
   const results = { machine: machineDescription(), runs, parallelEfficiency, formats };
   console.log(`\nwrote ${writeResults('kernels-formats', results)}`);
+}
+
+const SUBNORMALS_TITLE =
+  '\nSubnormal activations (f32 A·B, 1 thread; time relative to the same implementation on clean inputs, 1.00 = unaffected):\n';
+
+/** `--subnormals`: only the subnormal-input table, written to kernels-subnormals.json. */
+function reportSubnormals(subnormals: SubnormalResult[], runs: number, parallelEfficiency: number[]): void {
+  console.log(SUBNORMALS_TITLE);
+  console.log(subnormalsReport(subnormals));
+  const efficiency = parallelEfficiency.map((value) => value.toFixed(2)).join(' before, ') + ' after';
+  console.log(`\nSecond core available (JS busy loop on 2 workers vs 1; 2.00 = idle machine): ${efficiency}`);
+  const results = { machine: machineDescription(), runs, parallelEfficiency, subnormals };
+  console.log(`\nwrote ${writeResults('kernels-subnormals', results)}`);
 }
 
 /** Times every contender on one shape and dtype, interleaved. */

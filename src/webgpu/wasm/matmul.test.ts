@@ -1,4 +1,4 @@
-// f32 matmul kernel vs an f64 triple loop: odd sizes, every transpose combination, batches, accumulate, leading dims.
+// f32 matmul kernel vs an f64 triple loop: odd sizes, every transpose combination, batches, accumulate, leading dims, subnormals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmKernels, type WasmKernels } from './kernels';
 import {
@@ -114,5 +114,38 @@ describe('matmulF32', () => {
         for (let j = n; j < ldc; j++) expect(out[item * m * ldc + i * ldc + j]).toBe(-7);
     }
     [a, b, c].forEach((region) => heap.free(region));
+  });
+
+  it('flushes subnormal inputs to zero on every packing path, and passes NaN and ±∞', () => {
+    const { heap } = kernels;
+    const subnormal = 1e-40;
+    // 9 × 9 covers the vector and the scalar tails of both panel layouts (MR 4, NR 8).
+    const [m, n, k] = [9, 9, 9];
+    for (const [transA, transB] of TRANSPOSES) {
+      // A holds subnormals only; B is ones, except NaN and ∞ in two k-slices that only the last row of A multiplies.
+      const aData = new Float32Array(m * k).fill(subnormal);
+      const bData = new Float32Array(k * n).fill(1);
+      const a = heap.fromF32(aData);
+      const b = heap.fromF32(bData);
+      const c = poisonedRegion(heap, m * n);
+      kernels.matmul({ a, b, c, m, n, k, transA, transB });
+      // Unflushed, each C element would be 9e-40 (itself subnormal): flushed, every product is exactly 0.
+      expect(
+        Array.from(c.view()).every((x) => Object.is(x, 0)),
+        `transA=${transA} transB=${transB}`,
+      ).toBe(true);
+      const specials = new Float32Array(m * k).fill(2);
+      specials[transA ? 0 * m + (m - 1) : (m - 1) * k] = Number.NaN;
+      specials[transA ? 1 * m + (m - 1) : (m - 1) * k + 1] = Number.POSITIVE_INFINITY;
+      heap.free(a);
+      const withSpecials = heap.fromF32(specials);
+      kernels.matmul({ a: withSpecials, b, c, m, n, k, transA, transB });
+      const out = c.view();
+      for (let j = 0; j < n; j++) {
+        expect(out[j]).toBe(2 * k);
+        expect(out[(m - 1) * n + j]).toBeNaN();
+      }
+      [withSpecials, b, c].forEach((region) => heap.free(region));
+    }
   });
 });

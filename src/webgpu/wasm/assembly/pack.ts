@@ -17,6 +17,23 @@ const HALF_TO_FLOAT_SCALE: f32 = 5.192296858534828e33;
 /** A half's exponent field (all ones = Infinity or NaN) shifted into f32 position. */
 const HALF_EXPONENT_MASK: u32 = 0x7c00 << 13;
 
+/**
+ * The smallest normal f32. Arithmetic on subnormals takes a microcode assist on x86 (10–100× slower per operation)
+ * and wasm cannot switch on flush-to-zero, so packing flushes them: 10% subnormal inputs, as a softmax over a large
+ * vocabulary gives its backward pass, made a GEMM 8× slower (docs/benchmarks.md). GPUs, WebGPU's included, flush too.
+ */
+const MIN_NORMAL: f32 = 1.17549435e-38;
+
+/** Lanes with |x| below the smallest normal become +0; normal numbers, ±∞ and NaN pass unchanged. */
+function flushSubnormals(v: v128): v128 {
+  return v128.andnot(v, f32x4.lt(f32x4.abs(v), f32x4.splat(MIN_NORMAL)));
+}
+
+/** The scalar flushSubnormals. */
+function flushSubnormal(x: f32): f32 {
+  return abs(x) < MIN_NORMAL ? 0 : x;
+}
+
 /** Packs rows [i0, i0+mc) × k-range [p0, p0+kc) of A into ceil(mc/MR) panels of kc × MR floats. */
 export function packA(
   a: usize,
@@ -89,7 +106,8 @@ function packPanelOfRows(
   }
   for (; r < rows; r++) {
     const s = src + (<usize>(r0 + r) * <usize>ld + <usize>p0) * 4;
-    for (let p = 0; p < kc; p++) store<f32>(panel + <usize>(p * width + r) * 4, load<f32>(s + <usize>p * 4));
+    for (let p = 0; p < kc; p++)
+      store<f32>(panel + <usize>(p * width + r) * 4, flushSubnormal(load<f32>(s + <usize>p * 4)));
   }
 }
 
@@ -102,10 +120,10 @@ function transpose4RowsInto(s0: usize, rowBytes: usize, kc: i32, dst: usize, dst
   let d = dst;
   for (; p + 4 <= kc; p += 4) {
     const o = <usize>p * 4;
-    const r0 = v128.load(s0 + o);
-    const r1 = v128.load(s1 + o);
-    const r2 = v128.load(s2 + o);
-    const r3 = v128.load(s3 + o);
+    const r0 = flushSubnormals(v128.load(s0 + o));
+    const r1 = flushSubnormals(v128.load(s1 + o));
+    const r2 = flushSubnormals(v128.load(s2 + o));
+    const r3 = flushSubnormals(v128.load(s3 + o));
     const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
     const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
     const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
@@ -118,10 +136,10 @@ function transpose4RowsInto(s0: usize, rowBytes: usize, kc: i32, dst: usize, dst
   }
   for (; p < kc; p++) {
     const o = <usize>p * 4;
-    store<f32>(d, load<f32>(s0 + o));
-    store<f32>(d, load<f32>(s1 + o), 4);
-    store<f32>(d, load<f32>(s2 + o), 8);
-    store<f32>(d, load<f32>(s3 + o), 12);
+    store<f32>(d, flushSubnormal(load<f32>(s0 + o)));
+    store<f32>(d, flushSubnormal(load<f32>(s1 + o)), 4);
+    store<f32>(d, flushSubnormal(load<f32>(s2 + o)), 8);
+    store<f32>(d, flushSubnormal(load<f32>(s3 + o)), 12);
     d += dstStride;
   }
 }
@@ -143,15 +161,15 @@ function packPanelOfColumns(
   const widthBytes = <usize>width * 4;
   if (cols == 8 && width == 8) {
     for (let p = 0; p < kc; p++) {
-      v128.store(d, v128.load(s));
-      v128.store(d, v128.load(s, 16), 16);
+      v128.store(d, flushSubnormals(v128.load(s)));
+      v128.store(d, flushSubnormals(v128.load(s, 16)), 16);
       s += rowBytes;
       d += widthBytes;
     }
     return;
   }
   for (let p = 0; p < kc; p++) {
-    for (let c = 0; c < width; c++) store<f32>(d + <usize>c * 4, c < cols ? load<f32>(s + <usize>c * 4) : 0);
+    for (let c = 0; c < width; c++) store<f32>(d + <usize>c * 4, c < cols ? flushSubnormal(load<f32>(s + <usize>c * 4)) : 0);
     s += rowBytes;
     d += widthBytes;
   }
