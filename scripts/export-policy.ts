@@ -1,10 +1,12 @@
-// CLI: writes pixelthink-nano's decoder from an SFT checkpoint into public/models/pixelthink-nano with the folder's manifest.
+// CLI: writes pixelthink-nano's decoder (SFT checkpoint), perception and selector into public/models/pixelthink-nano with the folder's manifest.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildManifest } from '../src/model/hub/manifest';
 import { policyFolderFiles } from '../src/model/pixelthink-nano/folder';
 import { PERCEPTION_FILE } from '../src/model/pixelthink-nano/perceive';
+import { SELECTOR_FILE } from '../src/model/pixelthink-nano/selector/select';
+import { readSelectorCheckpoint } from '../src/model/pixelthink-nano/selector/train';
 import { SftTrainer } from '../src/model/pixelthink-nano/sft';
 import { parametersOnly } from '../src/model/training/checkpoint';
 import type { QuantizeOptions } from '../src/model/transformer';
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
     options: {
       checkpoint: { type: 'string', default: 'checkpoints/pixelthink-nano-sft.safetensors' },
       perception: { type: 'string', default: 'checkpoints/perception.safetensors' },
+      selector: { type: 'string', default: 'checkpoints/selector.safetensors' },
       out: { type: 'string', default: 'public/models/pixelthink-nano' },
       bits: { type: 'string', default: '8' },
       'group-size': { type: 'string', default: '32' },
@@ -33,8 +36,10 @@ async function main(): Promise<void> {
   const label = bits === 16 ? 'f16' : `q${bits}`;
   const backend = await WasmBackend.create({ threads: 1 });
   const trainer = SftTrainer.restore(backend, readFileSync(resolve(values.checkpoint)));
+  const selector = readSelectorCheckpoint(backend, readFileSync(resolve(values.selector)));
   const training = {
     sftSteps: trainer.step,
+    selectorSteps: selector.optimizerState.step,
     seed: trainer.options.seed,
     batch: trainer.options.batch,
     weights: `${label} projections${bits === 16 ? '' : ` (group ${groupSize})`}, f32 embeddings and norms`,
@@ -43,6 +48,7 @@ async function main(): Promise<void> {
   await trainer.model.quantize(packing);
   const files = await policyFolderFiles(trainer.model, training);
   files.set(PERCEPTION_FILE, parametersOnly(readFileSync(resolve(values.perception))));
+  files.set(SELECTOR_FILE, parametersOnly(readFileSync(resolve(values.selector))));
   const out = resolve(values.out);
   for (const [path, content] of files) writeFileSync(join(out, path), content);
   for (const path of TOKENIZER_FILES) files.set(path, readFileSync(join(out, path)));

@@ -259,12 +259,7 @@ async function train(args: Args): Promise<void> {
   }
   const noPerception: Perceive = () => Promise.reject(new Error('no perception in --objects gt'));
   const policy = await loadPixelThinkNano(POLICY_MODEL_ID, read, backend, perceive ?? noPerception);
-  const task = shapeWorldTask({
-    tokenizer: policy.tokenizer,
-    objects: args.objects,
-    ...(perceive ? { perceive } : {}),
-    firstSample: args.firstSample,
-  });
+  const task = shapeWorldTask({ policy, objects: args.objects, firstSample: args.firstSample });
   const store = fileStore(args.path);
   if (existsSync(args.path) && !args.resume && !args.fresh)
     throw new UsageError(`${args.path} exists: pass --resume to continue it or --fresh to start over`);

@@ -5,6 +5,7 @@ import { configureTransformersForNode } from '../src/model/hub/transformers-node
 import { nanoDecoderConfig } from '../src/model/pixelthink-nano/config';
 import { DEFAULT_SFT_OPTIONS, SftTrainer, type SftMetrics } from '../src/model/pixelthink-nano/sft';
 import { firstWrongSentence, probeDecoder } from '../src/model/pixelthink-nano/probe';
+import { selectorFromWeights } from '../src/model/pixelthink-nano/selector/select';
 import { PolicyTokenizer } from '../src/model/pixelthink-nano/tokens';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
 import { UsageError, positiveInt, trainerArgs, trainingLoop } from './lib/training-cli';
@@ -26,9 +27,10 @@ const USAGE = `npm run train:sft -- [options]
                        training data on a checkpoint whose cosine has ended (another chain format)
   --lr <x>             peak learning rate (default ${DEFAULT_SFT_OPTIONS.lr}); applies to a resumed run too
   --probe <n>          no training: greedy chains of the checkpoint on val samples 0..n-1 with their true object
-                       lists; prints the pilot metrics (formatted, attributes listed right, target picked per level)
+                       lists and the selector's pick as the target line; prints the pilot metrics (formatted, attributes listed right, target picked per level)
                        and, for every miss, its first sentence that differs from the reference
   --probe-first <i>    the first val sample of the probe (default 0): two probes of one checkpoint on two cores
+  --selector <file>    the selector checkpoint the probe picks with (default checkpoints/selector.safetensors)
 Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C writes the checkpoint and exits.`;
 
 function nonNegative(name: string, value: string): number {
@@ -52,7 +54,7 @@ function probeFirst(value: string | undefined): number {
 async function main(): Promise<void> {
   const args = trainerArgs(
     'checkpoints/pixelthink-nano-sft.safetensors',
-    ['probe', 'probe-first', 'copy-loss', 'lr', 'kv-heads'],
+    ['probe', 'probe-first', 'copy-loss', 'lr', 'kv-heads', 'selector'],
     ['add-pointer', 'restart-schedule'],
   );
   const { path, steps, seed, every, threads } = args;
@@ -66,7 +68,12 @@ async function main(): Promise<void> {
   const probe = positiveInt('probe', args.extra.probe);
   if (probe) {
     const trained = SftTrainer.restore(backend, readFileSync(path));
+    const selectorPath = resolve(args.extra.selector ?? 'checkpoints/selector.safetensors');
+    const select = selectorFromWeights(backend, readFileSync(selectorPath), (query) =>
+      tokenizer.encode(query),
+    );
     const summary = await probeDecoder(trained.model, tokenizer, {
+      select,
       split: 'val',
       first: probeFirst(args.extra['probe-first']),
       count: probe,

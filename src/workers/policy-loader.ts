@@ -53,7 +53,7 @@ export async function loadPolicyModel(
   const checkpoint = await read(PERCEPTION_FILE);
   if (!checkpoint) throw new Error(`${PERCEPTION_FILE} is missing`);
   const perceive = perceptionFromCheckpoint(backend, checkpoint);
-  step(3, 'loading the tokenizer and decoder');
+  step(3, 'loading the tokenizer, selector and decoder');
   return loadPixelThinkNano(modelId, read, backend, perceive);
 }
 

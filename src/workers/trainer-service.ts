@@ -200,9 +200,8 @@ export function createTrainerWorker(gpu: GPU | null = globalThis.navigator?.gpu 
   ): Promise<{ task: GrpoTask; source: TrainingSource }> {
     if (source.kind === 'shapeworld') {
       const task = shapeWorldTask({
-        tokenizer: model.tokenizer,
+        policy: model,
         objects: source.objects,
-        perceive: model.perceive,
         ...(source.firstSample === undefined ? {} : { firstSample: source.firstSample }),
       });
       return { task, source };
@@ -214,8 +213,7 @@ export function createTrainerWorker(gpu: GPU | null = globalThis.navigator?.gpu 
     if (samples.length === 0)
       throw new WorkerError('bad-request', 'There are no labelled samples to train on: label some first.');
     const task = labelledSamplesTask({
-      tokenizer: model.tokenizer,
-      perceive: model.perceive,
+      policy: model,
       samples: samples.map((s) => ({
         id: s.id,
         query: s.query,

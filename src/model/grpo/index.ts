@@ -23,12 +23,7 @@ export type {
 } from './metrics';
 export { evaluateRewards } from './evaluate';
 export type { RewardEvalOptions } from './evaluate';
-export {
-  DEFAULT_FIRST_SAMPLE,
-  ShapeWorldTaskError,
-  shapeWorldPrompt,
-  shapeWorldTask,
-} from './shapeworld-task';
+export { DEFAULT_FIRST_SAMPLE, shapeWorldPrompt, shapeWorldTask } from './shapeworld-task';
 export type { ObjectSource, ShapeWorldTaskOptions } from './shapeworld-task';
 export { perceivedPromptIds, policyTaskGlue } from './policy-task';
 export { LabelledTaskError, labelledSamplesTask } from './samples-task';

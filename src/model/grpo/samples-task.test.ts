@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configureTransformersForNode } from '../hub/transformers-node';
+import { selectedPrompt, type Perceive, type PolicyPrompter } from '../pixelthink-nano/policy';
 import type { PerceivedObject } from '../pixelthink-nano/scene-text';
 import { PolicyTokenizer } from '../pixelthink-nano/tokens';
 import { LabelledTaskError, labelledSamplesTask } from './samples-task';
@@ -26,6 +27,15 @@ const OBJECT: PerceivedObject = {
     [105, 125],
   ],
 };
+
+/** A prompter whose selector always picks the first object. */
+function prompter(perceive: Perceive): PolicyPrompter {
+  return {
+    tokenizer,
+    perceive,
+    prompt: (objects, query) => selectedPrompt(tokenizer, async () => 0, objects, query),
+  };
+}
 
 function samples(reads: string[]): LabelledSample[] {
   return ['a', 'b', 'c'].map((id, i) => ({
@@ -51,11 +61,10 @@ describe('labelled samples GRPO task', () => {
     const reads: string[] = [];
     let perceived = 0;
     const task = labelledSamplesTask({
-      tokenizer,
-      perceive: async () => {
+      policy: prompter(async () => {
         perceived++;
         return [OBJECT];
-      },
+      }),
       samples: samples(reads),
     });
     expect(task.description).toEqual({
@@ -66,7 +75,7 @@ describe('labelled samples GRPO task', () => {
     const step1 = await task.prompts(1, 2);
     expect(step1.map((p) => p.id)).toEqual(['c', 'a']);
     expect(step1[0]).toMatchObject({ difficulty: null, groundTruth: { bbox: [2, 2, 102, 102] } });
-    expect(step1[1]?.promptIds).toEqual(tokenizer.promptIds('the a thing', [OBJECT]));
+    expect(step1[1]?.promptIds).toEqual(tokenizer.promptIds('the a thing', [OBJECT], OBJECT));
     expect(step1[1]?.level).toBeUndefined(); // the reward's level of the difficulty
     expect((await task.prompts(1, 2)).map((p) => p.promptIds)).toEqual(step1.map((p) => p.promptIds));
     await task.prompts(0, 3);
@@ -76,13 +85,12 @@ describe('labelled samples GRPO task', () => {
   });
 
   it('refuses an empty sample list, and retries an image that failed to read', async () => {
-    expect(() => labelledSamplesTask({ tokenizer, perceive: async () => [], samples: [] })).toThrow(
+    expect(() => labelledSamplesTask({ policy: prompter(async () => []), samples: [] })).toThrow(
       LabelledTaskError,
     );
     let fail = true;
     const task = labelledSamplesTask({
-      tokenizer,
-      perceive: async () => [],
+      policy: prompter(async () => []),
       samples: [
         {
           id: 'x',

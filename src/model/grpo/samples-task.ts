@@ -1,7 +1,6 @@
 // The user's labelled samples as a GRPO task: each image perceived once by the policy's front end, cycled through by step.
 import type { GroundTruth } from '../../rl/index';
-import type { Perceive, PolicyImage } from '../pixelthink-nano/policy';
-import type { PolicyTokenizer } from '../pixelthink-nano/tokens';
+import type { PolicyImage, PolicyPrompter } from '../pixelthink-nano/policy';
 import { perceivedPromptIds, policyTaskGlue } from './policy-task';
 import type { GrpoPrompt, GrpoTask } from './task';
 
@@ -17,8 +16,8 @@ export interface LabelledSample {
 }
 
 export interface LabelledTaskOptions {
-  tokenizer: PolicyTokenizer;
-  perceive: Perceive;
+  /** Perceives each image and builds its prompt. */
+  policy: PolicyPrompter;
   /** In a fixed order (the run records their ids): step s uses samples s·count … cyclically. */
   samples: readonly LabelledSample[];
 }
@@ -28,7 +27,7 @@ export class LabelledTaskError extends Error {
 }
 
 export function labelledSamplesTask(options: LabelledTaskOptions): GrpoTask {
-  const { tokenizer, perceive, samples } = options;
+  const { policy, samples } = options;
   if (samples.length === 0) throw new LabelledTaskError('There are no labelled samples to train on.');
   const prompts = new Map<string, Promise<number[]>>();
   const promptOf = (sample: LabelledSample): Promise<number[]> => {
@@ -36,7 +35,7 @@ export function labelledSamplesTask(options: LabelledTaskOptions): GrpoTask {
     if (!ids) {
       ids = sample
         .image()
-        .then((image) => perceivedPromptIds(tokenizer, perceive, image, sample.query))
+        .then((image) => perceivedPromptIds(policy, image, sample.query))
         .then((p) => p.promptIds);
       // A failed read is retried on the next use rather than remembered.
       ids.catch(() => prompts.delete(sample.id));
@@ -46,7 +45,7 @@ export function labelledSamplesTask(options: LabelledTaskOptions): GrpoTask {
   };
   return {
     description: { data: 'labelled-samples', samples: samples.map((s) => s.id), objects: 'perceived' },
-    ...policyTaskGlue(tokenizer),
+    ...policyTaskGlue(policy.tokenizer),
     prompts: async (step, count) => {
       const out: GrpoPrompt[] = [];
       // One at a time: perception runs on the policy's backend.

@@ -3,10 +3,11 @@ import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sample } from '../../data/shapeworld/index';
 import { configureTransformersForNode } from '../hub/transformers-node';
+import { selectedPrompt, type Perceive, type PolicyPrompter, type Select } from '../pixelthink-nano/policy';
 import { groundTruthObjects, leftToRightSample } from '../pixelthink-nano/sft-data';
 import { PolicyTokenizer } from '../pixelthink-nano/tokens';
 import { DEFAULT_GRPO_SETTINGS, GrpoSettingsError, resolveGrpoSettings } from './settings';
-import { ShapeWorldTaskError, shapeWorldTask } from './shapeworld-task';
+import { shapeWorldTask } from './shapeworld-task';
 
 let tokenizer: PolicyTokenizer;
 beforeAll(async () => {
@@ -14,9 +15,20 @@ beforeAll(async () => {
   tokenizer = await PolicyTokenizer.load('pixelthink-nano');
 });
 
+/** The last object, whatever the query: a selector the tests can predict. */
+const lastObject: Select = async (objects) => objects.length - 1;
+
+function prompter(perceive: Perceive = () => Promise.reject(new Error('not perceived'))): PolicyPrompter {
+  return {
+    tokenizer,
+    perceive,
+    prompt: (objects, query) => selectedPrompt(tokenizer, lastObject, objects, query),
+  };
+}
+
 describe('ShapeWorld GRPO task', () => {
   it('gives step s the samples first + s·count …, with the policy prompt and the sample truth', async () => {
-    const task = shapeWorldTask({ tokenizer, objects: 'gt', firstSample: 50 });
+    const task = shapeWorldTask({ policy: prompter(), objects: 'gt', firstSample: 50 });
     const prompts = await task.prompts(2, 3);
     expect(prompts.map((p) => p.id)).toEqual([56, 57, 58].map((i) => sample('train', i).id));
     const record = sample('train', 57);
@@ -24,9 +36,8 @@ describe('ShapeWorld GRPO task', () => {
     expect(second?.groundTruth).toEqual(record.gt);
     expect(second?.difficulty).toBe(record.difficulty);
     expect(second?.level).toBe(record.level);
-    expect(second?.promptIds).toEqual(
-      tokenizer.promptIds(record.query, groundTruthObjects(leftToRightSample(record))),
-    );
+    const objects = groundTruthObjects(leftToRightSample(record));
+    expect(second?.promptIds).toEqual(tokenizer.promptIds(record.query, objects, objects.at(-1) ?? null));
     expect(await task.prompts(2, 3)).toEqual(prompts);
     expect(task.stopTokens).toEqual([tokenizer.eosId]);
     expect(task.reasoningTokens?.('<think>a b</think><answer>{}</answer>')).toBe(
@@ -34,21 +45,16 @@ describe('ShapeWorld GRPO task', () => {
     );
   });
 
-  it('perceives the rendered scene when asked to, and needs a front end for it', async () => {
+  it('perceives the rendered scene when asked to (no target line when nothing is seen)', async () => {
     const seen: number[] = [];
-    const task = shapeWorldTask({
-      tokenizer,
-      objects: 'perceived',
-      firstSample: 10,
-      perceive: async (image) => {
-        seen.push(image.width);
-        return [];
-      },
-    });
+    const perceive: Perceive = async (image) => {
+      seen.push(image.width);
+      return [];
+    };
+    const task = shapeWorldTask({ policy: prompter(perceive), objects: 'perceived', firstSample: 10 });
     const [prompt] = await task.prompts(0, 1);
     expect(seen).toEqual([128]);
-    expect(prompt?.promptIds).toEqual(tokenizer.promptIds(sample('train', 10).query, []));
-    expect(() => shapeWorldTask({ tokenizer, objects: 'perceived' })).toThrow(ShapeWorldTaskError);
+    expect(prompt?.promptIds).toEqual(tokenizer.promptIds(sample('train', 10).query, [], null));
   });
 });
 

@@ -1,9 +1,8 @@
 // ShapeWorld-Reason as a GRPO task for pixelthink-nano: the object list perceived on the rendered scene, or the true one.
 import { renderScene, sample } from '../../data/shapeworld/index';
 import type { Split } from '../../data/shapeworld/index';
-import type { Perceive } from '../pixelthink-nano/policy';
+import type { PolicyPrompter } from '../pixelthink-nano/policy';
 import { groundTruthObjects, leftToRightSample } from '../pixelthink-nano/sft-data';
-import type { PolicyTokenizer } from '../pixelthink-nano/tokens';
 import { perceivedPromptIds, policyTaskGlue } from './policy-task';
 import type { GrpoPrompt, GrpoTask } from './task';
 
@@ -14,10 +13,9 @@ import type { GrpoPrompt, GrpoTask } from './task';
 export type ObjectSource = 'perceived' | 'gt';
 
 export interface ShapeWorldTaskOptions {
-  tokenizer: PolicyTokenizer;
+  /** Builds the prompts (its perception front end reads the scene for 'perceived'; its selector always picks). */
+  policy: PolicyPrompter;
   objects: ObjectSource;
-  /** Required for 'perceived'. */
-  perceive?: Perceive;
   /** Default 'train'. */
   split?: Split;
   /**
@@ -31,10 +29,6 @@ export interface ShapeWorldTaskOptions {
 
 export const DEFAULT_FIRST_SAMPLE = 1_000_000;
 
-export class ShapeWorldTaskError extends Error {
-  override readonly name = 'ShapeWorldTaskError';
-}
-
 /** The policy's prompt for ShapeWorld sample (split, index), with the ground truth the reward scores against. */
 export async function shapeWorldPrompt(
   options: ShapeWorldTaskOptions,
@@ -44,11 +38,11 @@ export async function shapeWorldPrompt(
   const record = sample(split, index);
   let promptIds: number[];
   if (options.objects === 'gt')
-    promptIds = options.tokenizer.promptIds(record.query, groundTruthObjects(leftToRightSample(record)));
+    promptIds = (await options.policy.prompt(groundTruthObjects(leftToRightSample(record)), record.query))
+      .ids;
   else {
-    if (!options.perceive) throw new ShapeWorldTaskError("objects 'perceived' needs a perception front end");
     const image = renderScene(record, options.renderSize ?? 128);
-    ({ promptIds } = await perceivedPromptIds(options.tokenizer, options.perceive, image, record.query));
+    ({ promptIds } = await perceivedPromptIds(options.policy, image, record.query));
   }
   return {
     id: record.id,
@@ -62,9 +56,7 @@ export async function shapeWorldPrompt(
 export function shapeWorldTask(options: ShapeWorldTaskOptions): GrpoTask {
   const split = options.split ?? 'train';
   const first = options.firstSample ?? DEFAULT_FIRST_SAMPLE;
-  if (options.objects === 'perceived' && !options.perceive)
-    throw new ShapeWorldTaskError("objects 'perceived' needs a perception front end");
-  const { tokenizer } = options;
+  const { tokenizer } = options.policy;
   return {
     description: {
       data: 'shapeworld-reason',

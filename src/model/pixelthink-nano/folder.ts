@@ -4,6 +4,7 @@ import { loadTransformer, saveTransformer } from '../transformer/weights-io';
 import type { Transformer } from '../transformer/transformer';
 import type { Perceive } from './policy';
 import { PixelThinkNano } from './policy';
+import { SELECTOR_FILE, selectorFromWeights } from './selector/select';
 import { PolicyTokenizer } from './tokens';
 
 export const POLICY_MODEL_ID = 'pixelthink-nano';
@@ -33,7 +34,7 @@ async function required(read: ReadFile, modelId: string, path: string): Promise<
 
 /**
  * Loads the policy: the tokenizer through transformers.js (configured for the folder's location first), the decoder
- * through the engine on `backend`, and the given perception front end.
+ * and the selector through the engine on `backend`, and the given perception front end.
  */
 export async function loadPixelThinkNano(
   modelId: string,
@@ -60,7 +61,16 @@ export async function loadPixelThinkNano(
   }
   if (decoder.config.vocab < tokenizer.vocabSize)
     throw new PolicyFolderError(`${modelId}: the decoder's vocabulary is smaller than the tokenizer's`);
-  return new PixelThinkNano(modelId, tokenizer, decoder, perceive);
+  const selectorBytes = await required(read, modelId, SELECTOR_FILE);
+  let select;
+  try {
+    select = selectorFromWeights(backend, selectorBytes, (query) => tokenizer.encode(query));
+  } catch (error) {
+    throw new PolicyFolderError(
+      `${modelId}: ${SELECTOR_FILE} cannot be read (${error instanceof Error ? error.message : error})`,
+    );
+  }
+  return new PixelThinkNano(modelId, tokenizer, decoder, perceive, select);
 }
 
 /** The folder's model files (the tokenizer files are written by npm run build:tokenizer). */

@@ -15,6 +15,9 @@ export interface PolicyImage {
 /** The perception front end: the objects of an image in the 840 answer frame. */
 export type Perceive = (image: PolicyImage) => Promise<PerceivedObject[]>;
 
+/** The selector: the index (in `objects`) of the object the query means; called only with at least one object. */
+export type Select = (objects: readonly PerceivedObject[], query: string) => Promise<number>;
+
 /** One streamed token: its text, and the statistics the uncertainty and the UI need. */
 export interface PolicyToken {
   id: number;
@@ -40,6 +43,8 @@ export interface PolicyRun {
   response: string;
   sequence: GeneratedSequence;
   objects: PerceivedObject[];
+  /** The object the selector picked (null when nothing was perceived): what the chain is told to conclude on. */
+  target: PerceivedObject | null;
   promptTokens: number;
   /** The square frame the answer's coordinates are in (840 for every policy of this app). */
   frameSize: number;
@@ -49,6 +54,26 @@ export interface PolicyRun {
 
 export const ANSWER_FRAME = 840;
 
+export interface SelectedPrompt {
+  ids: number[];
+  /** The selector's pick, named on the prompt's target line (null when nothing was perceived). */
+  target: PerceivedObject | null;
+}
+
+/** The one way a pixelthink-nano prompt is built: the selector picks, the tokenizer writes the chat around it. */
+export async function selectedPrompt(
+  tokenizer: PolicyTokenizer,
+  select: Select,
+  objects: readonly PerceivedObject[],
+  query: string,
+): Promise<SelectedPrompt> {
+  const target = objects.length ? (objects[await select(objects, query)] ?? null) : null;
+  return { ids: tokenizer.promptIds(query, objects, target), target };
+}
+
+/** What GRPO tasks need of the policy to build prompts the way it does. */
+export type PolicyPrompter = Pick<PixelThinkNano, 'tokenizer' | 'perceive' | 'prompt'>;
+
 export class PixelThinkNano {
   constructor(
     readonly id: string,
@@ -56,13 +81,19 @@ export class PixelThinkNano {
     readonly decoder: Transformer,
     /** The perception front end (GRPO tasks build their prompts with it). */
     readonly perceive: Perceive,
+    readonly select: Select,
   ) {}
+
+  /** The prompt for a query about perceived objects, with the selector's pick as the vision block's target line. */
+  prompt(objects: readonly PerceivedObject[], query: string): Promise<SelectedPrompt> {
+    return selectedPrompt(this.tokenizer, this.select, objects, query);
+  }
 
   async run(image: PolicyImage, query: string, options: PolicyRunOptions): Promise<PolicyRun> {
     const perceiveStart = performance.now();
     const objects = await this.perceive(image);
     const perceiveMs = performance.now() - perceiveStart;
-    const prompt = this.tokenizer.promptIds(query, objects);
+    const { ids: prompt, target } = await this.prompt(objects, query);
     const { onToken } = options;
     const sequence = await generate(this.decoder, prompt, {
       maxNewTokens: options.maxNewTokens,
@@ -90,6 +121,7 @@ export class PixelThinkNano {
       response: this.tokenizer.decode(generated),
       sequence,
       objects,
+      target,
       promptTokens: prompt.length,
       frameSize: ANSWER_FRAME,
       timingsMs: {

@@ -1,4 +1,4 @@
-// The decoder's pilot metrics: inventory parsing, picked target, and a reference chain scoring full marks.
+// The decoder's pilot metrics: inventory parsing, picked target, the selector's pick and whether the answer followed it.
 import { describe, expect, it } from 'vitest';
 import { sample } from '../../data/shapeworld/index';
 import { firstWrongSentence, listedObjects, probeResponse, summarizeProbe } from './probe';
@@ -24,8 +24,8 @@ describe('pilot probe', () => {
     const items = [0, 1, 2, 3].flatMap((i) => {
       const { sorted, objects, target } = record(i);
       return [
-        probeResponse(sorted.references.long, objects, target, sorted.level),
-        probeResponse(sorted.references.short, objects, target, sorted.level),
+        probeResponse(sorted.references.long, objects, target, target, sorted.level),
+        probeResponse(sorted.references.short, objects, target, target, sorted.level),
       ];
     });
     const summary = summarizeProbe(items);
@@ -34,6 +34,8 @@ describe('pilot probe', () => {
       formatted: 1,
       attributes: 1,
       picked: 1,
+      selected: 1,
+      followed: 1,
       meanAccuracyReward: 5,
     });
 
@@ -45,8 +47,8 @@ describe('pilot probe', () => {
         /<answer>.*<\/answer>/,
         `<answer>{"bbox": [${other.bbox.join(',')}], "points_1": [1,1], "points_2": [2,2]}</answer>`,
       );
-    const item = probeResponse(wrong, objects, target, sorted.level);
-    expect(item.picked).toBe(false);
+    const item = probeResponse(wrong, objects, target, other, sorted.level);
+    expect(item).toMatchObject({ picked: false, selected: false, followed: true });
     expect(item.listedRight).toBeLessThan(objects.length);
   });
 

@@ -5,6 +5,7 @@ import { generate } from '../generate/generate';
 import type { Transformer } from '../transformer/transformer';
 import type { PerceivedObject } from './scene-text';
 import { sftExample } from './sft-data';
+import type { Select } from './policy';
 import type { PolicyTokenizer } from './tokens';
 
 /** What a chain's "From left to right:" inventory names, item by item. */
@@ -63,14 +64,24 @@ export interface ProbeItem {
   listed: boolean;
   /** The answer's box overlaps the target's (IoU > 0.5, the reward's own term): the right object was picked. */
   picked: boolean;
+  /** The selector's pick (the prompt's target line) was the target. */
+  selected: boolean;
+  /** The answer's box overlaps the selector's pick's: the decoder concluded on its target line. */
+  followed: boolean;
   terms: AccuracyTerms;
 }
 
-/** Scores one response against the sample's object list and target. */
+const truthOf = (object: PerceivedObject) => ({
+  bbox: [...object.bbox] as typeof object.bbox,
+  points: [[...object.points[0]], [...object.points[1]]] as [[number, number], [number, number]],
+});
+
+/** Scores one response against the sample's object list, its target and the selector's pick. */
 export function probeResponse(
   response: string,
   objects: readonly PerceivedObject[],
   target: PerceivedObject,
+  selected: PerceivedObject | null,
   level: Level,
 ): ProbeItem {
   const listed = listedObjects(response);
@@ -78,17 +89,18 @@ export function probeResponse(
     const named = listed[i];
     return named !== undefined && named.colour === o.colour && named.shape === o.shape;
   }).length;
-  const terms = accuracyTerms(
-    response,
-    { bbox: [...target.bbox], points: [[...target.points[0]], [...target.points[1]]] },
-    DEFAULT_REWARD_PARAMS,
-  );
+  const terms = accuracyTerms(response, truthOf(target), DEFAULT_REWARD_PARAMS);
+  const followed = selected
+    ? accuracyTerms(response, truthOf(selected), DEFAULT_REWARD_PARAMS).boxIoU === 1
+    : false;
   return {
     level,
     objects: objects.length,
     listedRight,
     listed: listed.length > 0,
     picked: terms.boxIoU === 1,
+    selected: selected === target,
+    followed,
     terms,
   };
 }
@@ -102,6 +114,9 @@ export interface ProbeSummary {
   /** Right object picked, overall and per level. */
   picked: number;
   pickedByLevel: Partial<Record<Level, number>>;
+  /** The selector's pick was the target; the answer followed the pick (whether or not it was right). */
+  selected: number;
+  followed: number;
   meanAccuracyReward: number;
 }
 
@@ -122,11 +137,13 @@ export function summarizeProbe(items: readonly ProbeItem[]): ProbeSummary {
     attributes: totalObjects ? listing.reduce((n, x) => n + x.listedRight, 0) / totalObjects : NaN,
     picked: share(items, (x) => Number(x.picked)),
     pickedByLevel,
+    selected: share(items, (x) => Number(x.selected)),
+    followed: share(items, (x) => Number(x.followed)),
     meanAccuracyReward: share(items, terms),
   };
 }
 
-/** Greedy chains of the decoder on `count` samples of `split` (from `first`), given the true object lists. */
+/** Greedy chains of the decoder on `count` samples of `split` (from `first`), given the true object lists and the selector's pick. */
 export async function probeDecoder(
   decoder: Transformer,
   tokenizer: PolicyTokenizer,
@@ -135,6 +152,8 @@ export async function probeDecoder(
     first: number;
     count: number;
     maxNewTokens: number;
+    /** The policy's selector: the target line of each prompt is its pick, never the true target. */
+    select: Select;
     /** Sees each response with its reference (e.g. to print a few, or where a miss went wrong). */
     onResponse?: (index: number, response: string, item: ProbeItem, reference: string) => void;
   },
@@ -142,14 +161,15 @@ export async function probeDecoder(
   const items: ProbeItem[] = [];
   for (let i = options.first; i < options.first + options.count; i++) {
     const { query, objects, target, level, response: reference } = sftExample(options.split, i, 'long');
-    const prompt = tokenizer.promptIds(query, objects);
+    const picked = objects[await options.select(objects, query)] ?? null;
+    const prompt = tokenizer.promptIds(query, objects, picked);
     const run = await generate(decoder, prompt, {
       maxNewTokens: options.maxNewTokens,
       stopTokens: [tokenizer.eosId],
       sampling: { temperature: 0 },
     });
     const response = tokenizer.decode(run.tokens.filter((t) => t !== tokenizer.eosId));
-    const item = probeResponse(response, objects, target, level);
+    const item = probeResponse(response, objects, target, picked, level);
     options.onResponse?.(i, response, item, reference);
     items.push(item);
   }

@@ -36,12 +36,15 @@ export function listingEntry(object: PerceivedObject): string {
 /**
  * The vision block's text, laid out for copying: first the objects left to right, each as the long chain lists it
  * ("a small green triangle at (105, 413)") behind a header naming its attributes; then, keyed by centre, each object's
- * answer JSON exactly as the answer writes it, so the answer is a copy of one entry. The header is for the pointer:
- * attention is causal, so the key of an entry's first copied word ("small") cannot see the attributes written after
- * it, and a filter step ("the green ones: the …") could not look for the next green object; with the header in
- * its token-shift window it can (docs/models.md, pilot log, runs 5 and 6).
+ * answer JSON exactly as the answer writes it, so the answer is a copy of one entry; last, the object the selector
+ * says the query means, as the chain names it ("target: a small green triangle at (105, 413)."), so the chain's
+ * conclusion is a copy too (docs/models.md, "The selector"). The header is for the pointer: attention is causal, so
+ * the key of an entry's first copied word ("small") cannot see the attributes written after it, and a filter step
+ * ("the green ones: the …") could not look for the next green object; with the header in its token-shift window it
+ * can (docs/models.md, pilot log, runs 5 and 6). `target` is null only for a scene without objects.
  */
-export function sceneText(objects: readonly PerceivedObject[]): string {
+export function sceneText(objects: readonly PerceivedObject[], target: PerceivedObject | null): string {
   const ordered = leftToRight(objects);
-  return `objects: ${ordered.map(listingEntry).join('; ')}. answers: ${ordered.map(answerEntry).join('; ')}.`;
+  const listing = `objects: ${ordered.map(listingEntry).join('; ')}. answers: ${ordered.map(answerEntry).join('; ')}.`;
+  return target ? `${listing} target: a ${objectPhrase(target)}.` : listing;
 }

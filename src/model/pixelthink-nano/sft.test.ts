@@ -38,9 +38,9 @@ describe('left-to-right samples', () => {
     }
   });
 
-  it('renders each inventory entry as the long chain lists it behind its attributes, then answers keyed by centre', () => {
+  it('renders each inventory entry as the long chain lists it behind its attributes, answers keyed by centre, then the target', () => {
     const example = sftExample('train', 3, 'long');
-    const text = sceneText([...example.objects].reverse());
+    const text = sceneText([...example.objects].reverse(), example.target);
     const inventory = /From left to right: (.*?)\. /.exec(example.response)?.[1] as string;
     expect(inventory).toBeTruthy();
     const listing = /^objects: (.*?)\. answers: /.exec(text)?.[1] as string;
@@ -55,18 +55,22 @@ describe('left-to-right samples', () => {
     }
     const answer = /<answer>(.*)<\/answer>/.exec(example.response)?.[1] as string;
     const target = example.objects.find((o) => text.includes(`(${o.x}, ${o.y}) ${answer}`));
-    expect(target).toBeDefined();
+    expect(target).toBe(example.target);
     expect(text.split('"bbox"')).toHaveLength(example.objects.length + 1);
+    // The target line is the chain's conclusion, word for word.
+    const conclusion = /So the target is the (.*?)\.<\/think>/.exec(example.response)?.[1] as string;
+    expect(text.endsWith(` target: a ${conclusion}.`)).toBe(true);
+    expect(sceneText(example.objects, null)).not.toContain('target:');
   });
 });
 
 describe('pixelthink-nano tokens and batches', () => {
   it('splices the object list into the chat where the image placeholder was', () => {
     const example = sftExample('train', 7, 'long');
-    const ids = tokenizer.promptIds(example.query, example.objects);
+    const ids = tokenizer.promptIds(example.query, example.objects, example.target);
     expect(ids).not.toContain(tokenizer.imagePadId);
     const text = tokenizer.decode(ids);
-    expect(text).toContain(sceneText(example.objects));
+    expect(text).toContain(sceneText(example.objects, example.target));
     expect(text).toContain(`Please find '${example.query}'`);
     expect(tokenizer.decode(tokenizer.responseIds(example.response))).toBe(example.response);
   });

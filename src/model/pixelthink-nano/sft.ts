@@ -89,7 +89,7 @@ export function sftBatch(tokenizer: PolicyTokenizer, options: SftOptions, step: 
       step * options.batch + i,
       random.uniform() < share ? 'long' : 'short',
     );
-    const prompt = tokenizer.promptIds(example.query, example.objects);
+    const prompt = tokenizer.promptIds(example.query, example.objects, example.target);
     batch.ids.push([...prompt, ...tokenizer.responseIds(example.response)]);
     batch.responseStart.push(prompt.length);
   }

@@ -42,9 +42,10 @@ export class PolicyTokenizer {
 
   /**
    * The method's chat (system turn, image then the exact user prompt) up to the assistant's turn, with the image
-   * placeholder replaced by the perceived objects' text, as Qwen2-VL replaces it with vision tokens.
+   * placeholder replaced by the perceived objects' text, as Qwen2-VL replaces it with vision tokens; `target` is the
+   * object the selector picked (null only when nothing was perceived).
    */
-  promptIds(query: string, objects: readonly PerceivedObject[]): number[] {
+  promptIds(query: string, objects: readonly PerceivedObject[], target: PerceivedObject | null): number[] {
     const chat = this.tokenizer.apply_chat_template(buildChatMessages(query), {
       add_generation_prompt: true,
       return_tensor: false,
@@ -52,7 +53,7 @@ export class PolicyTokenizer {
     }) as number[];
     const pad = chat.indexOf(this.imagePadId);
     if (pad < 0) throw new Error('tokenizer: the chat template has no image placeholder');
-    return [...chat.slice(0, pad), ...this.encode(` ${sceneText(objects)} `), ...chat.slice(pad + 1)];
+    return [...chat.slice(0, pad), ...this.encode(` ${sceneText(objects, target)} `), ...chat.slice(pad + 1)];
   }
 
   /** The response's ids followed by the end-of-turn token the generation stops on. */
