@@ -169,7 +169,8 @@ function packPanelOfColumns(
     return;
   }
   for (let p = 0; p < kc; p++) {
-    for (let c = 0; c < width; c++) store<f32>(d + <usize>c * 4, c < cols ? flushSubnormal(load<f32>(s + <usize>c * 4)) : 0);
+    for (let c = 0; c < width; c++)
+      store<f32>(d + <usize>c * 4, c < cols ? flushSubnormal(load<f32>(s + <usize>c * 4)) : 0);
     s += rowBytes;
     d += widthBytes;
   }
