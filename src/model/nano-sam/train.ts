@@ -1,11 +1,11 @@
 // nano-sam's trainer: seeded steps on ShapeWorld, cosine learning rate, AdamW, and checkpoints that resume exactly.
 import type { Backend } from '../../webgpu/backend';
 import { Tape } from '../../webgpu/autograd';
-import { fromArray, parameter } from '../../webgpu/creation';
+import { fromArray } from '../../webgpu/creation';
 import { AdamW } from '../../webgpu/optim/adamw';
 import { Random } from '../../webgpu/random';
 import { scope } from '../../webgpu/scope';
-import { CheckpointError, readCheckpoint, writeCheckpoint } from '../training/checkpoint';
+import { readTrainerCheckpoint, writeCheckpoint } from '../training/checkpoint';
 import { learningRate, type ScheduleOptions } from '../training/schedule';
 import type { NanoSamConfig } from './config';
 import { trainingBatch } from './data';
@@ -132,11 +132,12 @@ export class NanoSamTrainer {
 
   /** Restores parameters, moments and step from `checkpoint()`'s bytes; config and options come from the file. */
   static restore(backend: Backend, bytes: Uint8Array, overrides: Partial<TrainOptions> = {}): NanoSamTrainer {
-    const { params, optimizerState, metadata } = readCheckpoint(backend, bytes);
-    const config = metadata.config as NanoSamConfig | undefined;
-    const saved = metadata.options as TrainOptions | undefined;
-    if (!config || !saved) throw new CheckpointError('nano-sam checkpoint: metadata lacks config or options');
-    for (const [name, t] of params) params.set(name, parameter(t));
+    const {
+      config,
+      options: saved,
+      params,
+      optimizerState,
+    } = readTrainerCheckpoint<NanoSamConfig, TrainOptions>(backend, bytes, 'nano-sam');
     const trainer = NanoSamTrainer.create(backend, config, { ...saved, ...overrides }, params);
     trainer.optimizer.importState(optimizerState);
     return trainer;

@@ -1,6 +1,6 @@
 // Training checkpoints shared by the trainers: parameters, AdamW moments, step and JSON metadata in one safetensors file.
 import type { Backend } from '../../webgpu/backend';
-import { fromArray } from '../../webgpu/creation';
+import { fromArray, parameter } from '../../webgpu/creation';
 import type { AdamW, AdamWState } from '../../webgpu/optim/adamw';
 import { decodeEntry, readSafetensors, writeSafetensors, type TensorToWrite } from '../../webgpu/safetensors';
 import type { Tensor } from '../../webgpu/tensor';
@@ -58,6 +58,31 @@ export function readCheckpoint(backend: Backend, bytes: Uint8Array): RestoredChe
   const step = Number(metadata.step);
   if (!Number.isInteger(step) || step < 0) throw new CheckpointError('checkpoint metadata lacks a step');
   return { params, optimizerState: { step, tensors: moments }, metadata: parsed };
+}
+
+/** A trainer's checkpoint with its config and options (from the metadata) and its parameters made trainable. */
+export interface TrainerCheckpoint<Config, Options> {
+  config: Config;
+  options: Options;
+  params: Map<string, Tensor>;
+  optimizerState: AdamWState;
+}
+
+/**
+ * Reads a checkpoint written with `{ config, options }` metadata (the perception, selector and nano-sam trainers');
+ * `model` names it in the error when either is missing.
+ */
+export function readTrainerCheckpoint<Config, Options>(
+  backend: Backend,
+  bytes: Uint8Array,
+  model: string,
+): TrainerCheckpoint<Config, Options> {
+  const { params, optimizerState, metadata } = readCheckpoint(backend, bytes);
+  const config = metadata.config as Config | undefined;
+  const options = metadata.options as Options | undefined;
+  if (!config || !options) throw new CheckpointError(`${model} checkpoint: metadata lacks config or options`);
+  for (const [name, t] of params) params.set(name, parameter(t));
+  return { config, options, params, optimizerState };
 }
 
 /** The checkpoint without its optimizer moments (step and metadata kept): what a shipped model folder needs. */

@@ -1,11 +1,11 @@
 // The perception detector's trainer: seeded steps on ShapeWorld, cosine learning rate, AdamW, exact-resume checkpoints.
 import type { Backend } from '../../../webgpu/backend';
 import { Tape } from '../../../webgpu/autograd';
-import { fromArray, parameter } from '../../../webgpu/creation';
-import { AdamW, type AdamWState } from '../../../webgpu/optim/adamw';
+import { fromArray } from '../../../webgpu/creation';
+import { AdamW } from '../../../webgpu/optim/adamw';
 import { scope } from '../../../webgpu/scope';
 import type { Tensor } from '../../../webgpu/tensor';
-import { CheckpointError, readCheckpoint, writeCheckpoint } from '../../training/checkpoint';
+import { readTrainerCheckpoint, writeCheckpoint, type TrainerCheckpoint } from '../../training/checkpoint';
 import { learningRate, type ScheduleOptions } from '../../training/schedule';
 import type { HeadName, PerceptionConfig } from './config';
 import { HEAD_NAMES, INPUT_CHANNELS } from './config';
@@ -119,21 +119,10 @@ export class PerceptionTrainer {
   }
 }
 
-export interface PerceptionCheckpoint {
-  config: PerceptionConfig;
-  options: TrainOptions;
-  /** Trainable parameters on the backend (inference simply runs them outside a tape). */
-  params: PerceptionParams;
-  optimizerState: AdamWState;
-}
+/** Trainable parameters on the backend (inference simply runs them outside a tape), config and options. */
+export type PerceptionCheckpoint = TrainerCheckpoint<PerceptionConfig, TrainOptions>;
 
 /** Parses a checkpoint written by `PerceptionTrainer.checkpoint`. */
 export function readPerceptionCheckpoint(backend: Backend, bytes: Uint8Array): PerceptionCheckpoint {
-  const { params, optimizerState, metadata } = readCheckpoint(backend, bytes);
-  const config = metadata.config as PerceptionConfig | undefined;
-  const options = metadata.options as TrainOptions | undefined;
-  if (!config || !options)
-    throw new CheckpointError('perception checkpoint: metadata lacks config or options');
-  for (const [name, t] of params) params.set(name, parameter(t));
-  return { config, options, params, optimizerState };
+  return readTrainerCheckpoint(backend, bytes, 'perception');
 }

@@ -6,7 +6,8 @@ import type { SelectorConfig } from './config';
 import { selectorExample } from './data';
 import { selectorInputs } from './features';
 import { selectorForward, type SelectorParams } from './model';
-import { argmax, type EncodeQuery } from './train';
+import { argmax } from '../../generate/sampling';
+import type { EncodeQuery } from './train';
 
 /** Correct / total by group: "all", each level and each query kind. */
 export type SelectorAccuracy = Record<string, { correct: number; total: number }>;
@@ -22,7 +23,7 @@ export async function selectTargets(
   const values = await scores.data();
   scores.dispose();
   const N = values.length / scenes.length;
-  return scenes.map((_, b) => argmax(values.subarray(b * N, (b + 1) * N)));
+  return scenes.map((_, b) => argmax({ logits: values, offset: b * N, size: N }));
 }
 
 export async function evaluateSelector(

@@ -1,15 +1,16 @@
 // The selector's trainer: seeded batches of ShapeWorld train samples, cross-entropy over objects, AdamW, exact-resume checkpoints.
 import type { Backend } from '../../../webgpu/backend';
 import { Tape } from '../../../webgpu/autograd';
-import { fromArray, parameter } from '../../../webgpu/creation';
+import { fromArray } from '../../../webgpu/creation';
 import { crossEntropy } from '../../../webgpu/ops/loss';
-import { AdamW, type AdamWState } from '../../../webgpu/optim/adamw';
+import { AdamW } from '../../../webgpu/optim/adamw';
 import { scope } from '../../../webgpu/scope';
-import { CheckpointError, readCheckpoint, writeCheckpoint } from '../../training/checkpoint';
+import { readTrainerCheckpoint, writeCheckpoint, type TrainerCheckpoint } from '../../training/checkpoint';
 import { learningRate, type ScheduleOptions } from '../../training/schedule';
 import type { SelectorConfig } from './config';
 import { selectorExample, type SelectorExample } from './data';
 import { selectorInputs } from './features';
+import { argmax } from '../../generate/sampling';
 import { initSelector, selectorForward, type SelectorParams } from './model';
 
 export interface SelectorTrainOptions extends ScheduleOptions {
@@ -109,7 +110,9 @@ export class SelectorTrainer {
     const gradNorm = norm ? ((await norm.data())[0] as number) : NaN;
     [loss, norm, scores].forEach((t) => t?.dispose());
     const N = inputs.slots;
-    const correct = examples.filter((e, b) => argmax(scoreValues.subarray(b * N, (b + 1) * N)) === e.target);
+    const correct = examples.filter(
+      (e, b) => argmax({ logits: scoreValues, offset: b * N, size: N }) === e.target,
+    );
     return {
       step,
       lr,
@@ -136,25 +139,8 @@ export class SelectorTrainer {
   }
 }
 
-/** Index of the largest value (the first on ties). */
-export function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if ((values[i] as number) > (values[best] as number)) best = i;
-  return best;
-}
-
-export interface SelectorCheckpoint {
-  config: SelectorConfig;
-  options: SelectorTrainOptions;
-  params: SelectorParams;
-  optimizerState: AdamWState;
-}
+export type SelectorCheckpoint = TrainerCheckpoint<SelectorConfig, SelectorTrainOptions>;
 
 export function readSelectorCheckpoint(backend: Backend, bytes: Uint8Array): SelectorCheckpoint {
-  const { params, optimizerState, metadata } = readCheckpoint(backend, bytes);
-  const config = metadata.config as SelectorConfig | undefined;
-  const options = metadata.options as SelectorTrainOptions | undefined;
-  if (!config || !options) throw new CheckpointError('selector checkpoint: metadata lacks config or options');
-  for (const [name, t] of params) params.set(name, parameter(t));
-  return { config, options, params, optimizerState };
+  return readTrainerCheckpoint(backend, bytes, 'selector');
 }
