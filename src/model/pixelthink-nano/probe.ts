@@ -5,7 +5,7 @@ import { generate } from '../generate/generate';
 import type { Transformer } from '../transformer/transformer';
 import type { PerceivedObject } from './scene-text';
 import { sftExample } from './sft-data';
-import type { Select } from './policy';
+import { selectedPrompt, type Select } from './policy';
 import type { PolicyTokenizer } from './tokens';
 
 /** What a chain's "From left to right:" inventory names, item by item. */
@@ -161,8 +161,7 @@ export async function probeDecoder(
   const items: ProbeItem[] = [];
   for (let i = options.first; i < options.first + options.count; i++) {
     const { query, objects, target, level, response: reference } = sftExample(options.split, i, 'long');
-    const picked = objects[await options.select(objects, query)] ?? null;
-    const prompt = tokenizer.promptIds(query, objects, picked);
+    const { ids: prompt, target: picked } = await selectedPrompt(tokenizer, options.select, objects, query);
     const run = await generate(decoder, prompt, {
       maxNewTokens: options.maxNewTokens,
       stopTokens: [tokenizer.eosId],
