@@ -1,7 +1,7 @@
 // CLI: GRPO on LoRA adapters of pixelthink-nano over ShapeWorld (method.md §6), resumable; --eval scores an adapter (npm run train:grpo -- --help).
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluate, formatProgress, formatSummaryTable } from '../src/eval/index';
 import type { EvalProgress } from '../src/eval/index';
@@ -62,6 +62,9 @@ GRPO (method.md §6) on LoRA adapters of public/models/pixelthink-nano, ShapeWor
   --checkpoint-layers  recompute layers in backward (less memory for long responses, slower)
   --threads <n>        wasm threads (default: all cores)
   --json               JSON lines on stdout: the run, then one per step, then the end
+  --export-adapter <file>  when the run stops, also write the adapter file the app imports (Adapters → Import):
+                       PEFT tensor names, base model, settings, reward and step; with --resume on a finished
+                       run it only exports. --name <text> names it (default: checkpoint name · step n)
   --eval <n>           instead of training: score the adapter in --checkpoint (--base: no adapter) on ShapeWorld
                        test 0..n-1 with nano-sam, greedy, and print the per-level table (gIoU, cIoU, reward, lengths)
 Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C stops the step, writes the checkpoint, exits.`;
@@ -77,6 +80,8 @@ interface Args {
   firstSample: number;
   evalCount: number | undefined;
   base: boolean;
+  exportPath: string | undefined;
+  exportName: string | undefined;
   settings: GrpoSettingsInput;
 }
 
@@ -158,10 +163,14 @@ function parse(): Args {
       'checkpoint-layers': { type: 'boolean' },
       eval: { type: 'string' },
       base: { type: 'boolean', default: false },
+      'export-adapter': { type: 'string' },
+      name: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.resume && values.fresh) throw new UsageError('--resume and --fresh exclude each other');
+  if (values.eval !== undefined && values['export-adapter'] !== undefined)
+    throw new UsageError('--eval scores a checkpoint; --export-adapter belongs to a training run');
   const preset = choice<RewardPreset>('preset', values.preset, ['pixelthink', 'seg-zero']);
   return {
     help: values.help,
@@ -174,6 +183,8 @@ function parse(): Args {
     firstSample: nonNegativeInt('first-sample', values['first-sample']) ?? DEFAULT_FIRST_SAMPLE,
     evalCount: positiveInt('eval', values.eval),
     base: values.base,
+    exportPath: values['export-adapter'] === undefined ? undefined : resolve(values['export-adapter']),
+    exportName: values.name,
     settings: {
       seed: nonNegativeInt('seed', values.seed),
       steps: positiveInt('steps', values.steps),
@@ -240,6 +251,14 @@ function details(m: GrpoStepMetrics): string {
   );
 }
 
+/** The app's adapter file of the run as it stands, named after the checkpoint unless --name says otherwise. */
+async function exportAdapter(args: Args, trainer: GrpoTrainer, exportPath: string): Promise<void> {
+  const name = args.exportName?.trim() || `${basename(args.path, extname(args.path))} · step ${trainer.step}`;
+  mkdirSync(dirname(exportPath), { recursive: true });
+  writeAtomically(exportPath, await trainer.exportAdapter(name));
+  process.stderr.write(`adapter "${name}" → ${exportPath}\n`);
+}
+
 function emit(args: Args, record: Record<string, unknown>): void {
   const line = JSON.stringify(record);
   appendFileSync(`${args.path}.metrics.jsonl`, `${line}\n`);
@@ -269,6 +288,12 @@ async function train(args: Args): Promise<void> {
     ? await GrpoTrainer.resumeOrCreate(options, args.settings)
     : { trainer: await GrpoTrainer.create(options, args.settings), resumed: false };
   const { settings } = trainer;
+  if (resumed && trainer.done && args.exportPath) {
+    await exportAdapter(args, trainer, args.exportPath);
+    trainer.dispose();
+    backend.dispose();
+    return;
+  }
   const ignored = resumed && given(args.settings).filter((k) => k !== 'steps' && k !== 'checkpointEvery');
   if (ignored && ignored.length > 0)
     process.stderr.write(`note: a resumed run keeps its settings; ignoring ${ignored.join(', ')}\n`);
@@ -317,6 +342,7 @@ async function train(args: Args): Promise<void> {
   process.stderr.write(
     `\n${interrupted ? 'interrupted' : 'done'}: step ${trainer.step}/${settings.steps} in ${minutes.toFixed(1)} min, checkpoint ${args.path}\n`,
   );
+  if (args.exportPath) await exportAdapter(args, trainer, args.exportPath);
   trainer.dispose();
   backend.dispose();
 }

@@ -41,7 +41,6 @@ import type { GrpoSettingsInput, GrpoTask } from '../model/grpo';
 import { configureTransformers } from '../model/hub/transformers-env';
 import {
   AdapterFileError,
-  encodeAdapterFile,
   loadLora,
   loraBaseOf,
   validateAdapterFile,
@@ -319,13 +318,7 @@ export function createTrainerWorker(gpu: GPU | null = globalThis.navigator?.gpu 
   async function saveAdapterOf(s: Session, name?: string): Promise<AdapterSummary> {
     const step = s.trainer.step;
     const adapterName = name?.trim() || `${s.name} · step ${step}`;
-    const bytes = await encodeAdapterFile(s.trainer.adapter, {
-      name: adapterName,
-      settings: { ...s.trainer.settings },
-      rewardParams: { ...s.trainer.settings.reward },
-      step,
-      runId: s.runId,
-    });
+    const bytes = await s.trainer.exportAdapter(adapterName, s.runId);
     const { config } = s.trainer.adapter;
     const adapter: StoredAdapter = {
       id: `${s.runId}@${step}`,

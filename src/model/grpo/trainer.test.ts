@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRewardParams } from '../../rl/index';
 import { WasmBackend, fromArray, writeSlice } from '../../webgpu';
 import type { Tensor } from '../../webgpu';
-import { loadLora } from '../lora';
+import { loadLora, loraBaseOf, validateAdapterFile } from '../lora';
 import { tinyModel } from '../transformer/test-support';
 import type { Transformer } from '../transformer';
 import { evaluateRewards } from './evaluate';
@@ -98,7 +98,12 @@ describe('GrpoTrainer', () => {
     expect(again.map(comparable)).toEqual(rest.map(comparable));
     expect(first[0]?.rewardMean).not.toBe(first[1]?.rewardMean); // steps do differ
     expect(await resumed.checkpointBytes()).toEqual(await straight.checkpointBytes());
-    const exported = loadLora(await resumed.exportAdapter(), model);
+    const file = await resumed.exportAdapter('resumed');
+    // The file the app imports: it names the base, the run's settings and its step.
+    const info = validateAdapterFile(file, loraBaseOf(model, 'tiny-test'));
+    expect(info).toMatchObject({ name: 'resumed', step: 4, rewardParams: { preset: 'pixelthink' } });
+    expect(info.settings).toMatchObject({ seed: TOY_SETTINGS.seed, grpo: { groupSize: 8 } });
+    const exported = loadLora(file, model);
     const exportedValues = await Promise.all(Object.values(exported.parameters()).map((t) => t.data()));
     expect(exportedValues).toEqual(await loraValues(straight));
     exported.dispose();

@@ -6,7 +6,7 @@ import type { Tensor } from '../../webgpu';
 import { AdamW } from '../../webgpu/optim/adamw';
 import { globalNorm } from '../../webgpu/optim/clip';
 import { LoraAdapters } from '../lora/adapters';
-import { saveLora } from '../lora/io';
+import { encodeAdapterFile } from '../lora/peft';
 import type { LoraConfig } from '../lora/config';
 import type { Transformer } from '../transformer';
 import { learningRate } from '../training/schedule';
@@ -168,11 +168,17 @@ export class GrpoTrainer {
     return writeGrpoCheckpoint(this.adapters, this.optimizer, this.run);
   }
 
-  /** The adapter alone in the LoRA file format (saveLora: PEFT names), the run's step and preset in its metadata. */
-  exportAdapter(): Promise<Uint8Array> {
-    return saveLora(this.adapters, {
-      grpo_step: String(this.step),
-      reward_preset: this.settings.reward.preset,
+  /**
+   * The adapter file the app exports and imports (encodeAdapterFile: PEFT names, the base model, this run's settings,
+   * reward and step in the header), so a run trained anywhere can be imported into the app.
+   */
+  exportAdapter(name: string, runId: string | null = null): Promise<Uint8Array> {
+    return encodeAdapterFile(this.adapters, {
+      name,
+      settings: { ...this.settings },
+      rewardParams: { ...this.settings.reward },
+      step: this.step,
+      runId,
     });
   }
 

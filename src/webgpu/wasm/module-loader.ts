@@ -34,6 +34,11 @@ async function readBytes(url: URL): Promise<ArrayBuffer> {
 async function readFileBytes(url: URL): Promise<ArrayBuffer> {
   const fsModule = 'node:fs/promises';
   const { readFile } = (await import(/* @vite-ignore */ fsModule)) as typeof NodeFsPromises;
-  const bytes = await readFile(url);
+  const bytes = await readFile(url).catch((error: unknown) => {
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
+    throw new Error(
+      `${url.pathname} is not built: run \`npm run build:kernels\` (npm install, dev, build and test do)`,
+    );
+  });
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
