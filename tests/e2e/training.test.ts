@@ -169,6 +169,25 @@ async function flow(page: Page): Promise<void> {
   expect(await table.locator('tbody tr').count()).toBe(4);
   expect(await table.textContent()).toMatch(/gIoU.*cIoU.*words.*tokens.*reward/s);
   expect(await table.textContent()).toContain('nano-sam');
+
+  // The imported copy compared on the same sample: the two stored comparisons side by side.
+  await page.getByTestId('compare-adapter').selectOption({ index: 1 });
+  await page.getByTestId('compare-run').click();
+  await expect
+    .poll(() => page.getByTestId('compare-pick-a').locator('option').count(), { timeout: 120_000 })
+    .toBe(2);
+  await expect.poll(() => page.getByTestId('compare-run').isEnabled(), { timeout: 60_000 }).toBe(true);
+  const [newest, first] = await page
+    .getByTestId('compare-pick-a')
+    .locator('option')
+    .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+  expect(await page.getByTestId('compare-pick-a').inputValue()).toBe(newest);
+  await page.getByTestId('compare-pick-b').selectOption(first!);
+  const shown = (testid: string) => page.getByTestId(testid).getAttribute('data-comparison-id');
+  await expect.poll(() => shown('compare-table-b'), { timeout: 10_000 }).toBe(first);
+  expect(await shown('compare-table')).toBe(newest);
+  expect(await page.getByTestId('compare-table-b').locator('tbody tr').count()).toBe(4);
+  await screenshot(page, 'training-compare-two');
   await page.getByTestId('adapter-list').scrollIntoViewIfNeeded();
   await screenshot(page, 'training-adapters');
 }
