@@ -22,6 +22,7 @@ import type {
   SegmenterRunner,
 } from '../src/eval/index';
 import { RlError } from '../src/rl/index';
+import { onStopSignal } from './lib/training-cli';
 import { createSamSegmenterRunner } from '../src/eval/sam-segmenter-runner';
 import {
   createGroundTruthObjectsRunner,
@@ -79,13 +80,13 @@ function writeJson(path: string, summary: EvalSummary): void {
   }
 }
 
-/** Ctrl-C stops the run before the next sample instead of killing it mid-write. */
+/** Ctrl-C (or SIGTERM) stops the run before the next sample instead of killing it mid-write. */
 async function evaluateInterruptibly(options: EvalCliOptions, registries: Registries): Promise<EvalSummary> {
   const policy = await registries.policies.create(options.policy);
   const segmenter = await registries.segmenters.create(options.segmenter);
   const controller = new AbortController();
   const interrupt = () => controller.abort(new InterruptedError('interrupted'));
-  process.once('SIGINT', interrupt);
+  const unsubscribe = onStopSignal(interrupt);
   try {
     return await evaluate(options.split, {
       n: options.n,
@@ -97,7 +98,7 @@ async function evaluateInterruptibly(options: EvalCliOptions, registries: Regist
       signal: controller.signal,
     });
   } finally {
-    process.off('SIGINT', interrupt);
+    unsubscribe();
     await policy.dispose?.();
     await segmenter.dispose?.();
   }

@@ -35,7 +35,14 @@ import type { ProjectionName } from '../src/model/transformer/names';
 import { DEFAULT_REWARD_PARAMS } from '../src/rl/index';
 import type { RewardParams, RewardPreset } from '../src/rl/index';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
-import { UsageError, positiveInt, progressLine, report, writeAtomically } from './lib/training-cli';
+import {
+  UsageError,
+  onStopSignal,
+  positiveInt,
+  progressLine,
+  report,
+  writeAtomically,
+} from './lib/training-cli';
 
 const DEFAULT_CHECKPOINT = 'checkpoints/pixelthink-nano-grpo.safetensors';
 const D = DEFAULT_GRPO_SETTINGS;
@@ -67,7 +74,7 @@ GRPO (method.md §6) on LoRA adapters of public/models/pixelthink-nano, ShapeWor
                        run it only exports. --name <text> names it (default: checkpoint name · step n)
   --eval <n>           instead of training: score the adapter in --checkpoint (--base: no adapter) on ShapeWorld
                        test 0..n-1 with nano-sam, greedy, and print the per-level table (gIoU, cIoU, reward, lengths)
-Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C stops the step, writes the checkpoint, exits.`;
+Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C (or SIGTERM) stops the step, writes the checkpoint, exits.`;
 
 interface Args {
   help: boolean;
@@ -313,7 +320,7 @@ async function train(args: Args): Promise<void> {
 
   const controller = new AbortController();
   const interrupt = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', interrupt);
+  const unsubscribe = onStopSignal(interrupt);
   const started = performance.now();
   const firstStep = trainer.step;
   let steps = 0;
@@ -333,7 +340,7 @@ async function train(args: Args): Promise<void> {
       report(progressLine(trainer.step, settings.steps, details(metrics), metrics.ms, average));
     }
   } finally {
-    process.off('SIGINT', interrupt);
+    unsubscribe();
   }
   const interrupted = controller.signal.aborted;
   await trainer.saveCheckpoint();
@@ -383,7 +390,7 @@ async function evaluateAdapter(args: Args, count: number): Promise<void> {
   });
   const controller = new AbortController();
   const interrupt = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', interrupt);
+  const unsubscribe = onStopSignal(interrupt);
   try {
     const summary = await evaluate('test', {
       n: count,
@@ -401,7 +408,7 @@ async function evaluateAdapter(args: Args, count: number): Promise<void> {
       console.log(JSON.stringify({ kind: 'eval', checkpoint: bytes ? args.path : null, ...rest }));
     }
   } finally {
-    process.off('SIGINT', interrupt);
+    unsubscribe();
     await policy.dispose?.();
     await segmenter.dispose?.();
   }

@@ -28,7 +28,7 @@ const USAGE = `npm run train:perception -- [options]
   --count <n>          scenes of --eval (default ${DEFAULT_EVALUATE_OPTIONS.count})
   --threads <n>        wasm threads (default: all cores)
   --json               print the final metrics (or the evaluation) as JSON on stdout
-Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C writes the checkpoint and exits.`;
+Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C (or SIGTERM) writes the checkpoint and exits.`;
 
 function cliArgs() {
   const { values } = parseArgs({

@@ -13,7 +13,7 @@ const USAGE = `npm run train:sam -- [options]
   --fresh              ignore an existing checkpoint and start over
   --threads <n>        wasm threads (default: all cores)
   --json               print the final metrics as JSON on stdout
-Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C writes the checkpoint and exits.`;
+Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C (or SIGTERM) writes the checkpoint and exits.`;
 
 function details(m: StepMetrics): string {
   return `loss ${m.loss.toFixed(4)} iou ${(100 * m.bestIou).toFixed(1)}% lr ${m.lr.toExponential(2)}`;

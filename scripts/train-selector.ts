@@ -23,7 +23,7 @@ const USAGE = `npm run train:selector -- [options]
   --threads <n>        wasm threads (default: all cores)
   --json               print the final metrics (or the evaluation) as JSON on stdout
   --eval <n>           no training: the checkpoint's accuracy on val samples 0..n-1 (ground-truth object lists)
-Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C writes the checkpoint and exits.`;
+Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C (or SIGTERM) writes the checkpoint and exits.`;
 
 function accuracyTable(accuracy: SelectorAccuracy): string {
   return Object.entries(accuracy)

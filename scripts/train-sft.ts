@@ -31,7 +31,7 @@ const USAGE = `npm run train:sft -- [options]
                        and, for every miss, its first sentence that differs from the reference
   --probe-first <i>    the first val sample of the probe (default 0): two probes of one checkpoint on two cores
   --selector <file>    the selector checkpoint the probe picks with (default checkpoints/selector.safetensors)
-Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C writes the checkpoint and exits.`;
+Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C (or SIGTERM) writes the checkpoint and exits.`;
 
 function nonNegative(name: string, value: string): number {
   const n = Number(value);

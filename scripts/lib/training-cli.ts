@@ -1,4 +1,4 @@
-// What the training CLIs share: atomic checkpoint writes, a progress line with ETA, and Ctrl-C handling.
+// What the training CLIs share: atomic checkpoint writes, a progress line with ETA, and stop-signal handling.
 import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,10 +41,23 @@ export function report(line: string): void {
   process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
 }
 
-/** A flag Ctrl-C sets, so the loop stops after the current step and writes its checkpoint. */
+/**
+ * Calls `stop` on Ctrl-C (SIGINT) or `kill` (SIGTERM: a job started in the background by a non-interactive shell
+ * ignores SIGINT, so without it such a run could only be killed, losing its last steps); returns the unsubscribe.
+ */
+export function onStopSignal(stop: () => void): () => void {
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+}
+
+/** A flag a stop signal sets, so the loop stops after the current step and writes its checkpoint. */
 export function interruptFlag(): { readonly interrupted: boolean } {
   const flag = { interrupted: false };
-  process.on('SIGINT', () => (flag.interrupted = true));
+  onStopSignal(() => (flag.interrupted = true));
   return flag;
 }
 
