@@ -261,7 +261,6 @@ function details(m: GrpoStepMetrics): string {
 /** The app's adapter file of the run as it stands, named after the checkpoint unless --name says otherwise. */
 async function exportAdapter(args: Args, trainer: GrpoTrainer, exportPath: string): Promise<void> {
   const name = args.exportName?.trim() || `${basename(args.path, extname(args.path))} · step ${trainer.step}`;
-  mkdirSync(dirname(exportPath), { recursive: true });
   writeAtomically(exportPath, await trainer.exportAdapter(name));
   process.stderr.write(`adapter "${name}" → ${exportPath}\n`);
 }
