@@ -13,11 +13,13 @@ function variantUrl(variant: KernelVariant): URL {
 
 const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
 
-/** The compiled module, cached per variant: workers receive the same Module object instead of recompiling. */
+/** The compiled module, cached per variant: workers receive the same Module object instead of recompiling; failures are not cached. */
 export function loadKernelModule(variant: KernelVariant): Promise<WebAssembly.Module> {
   let module = compiled.get(variant);
   if (!module) {
     module = readBytes(variantUrl(variant)).then((bytes) => WebAssembly.compile(bytes));
+    // A failed load is forgotten, so that the next call retries (after `npm run build:kernels`, a network blip).
+    module.catch(() => compiled.delete(variant));
     compiled.set(variant, module);
   }
   return module;
