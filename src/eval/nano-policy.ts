@@ -36,13 +36,13 @@ export async function nanoAnswer(
     ...(signal ? { signal } : {}),
   });
   const generated = run.sequence.tokens.filter((t) => t !== policy.tokenizer.eosId).length;
-  const { perceive, prefill, decode } = run.timingsMs;
+  const { perceive, select, prefill, decode } = run.timingsMs;
   return {
     response: run.response,
     tokens: generated,
     reasoningTokens: policy.tokenizer.encode(extractReasoning(run.response)).length,
     uncertainty: run.sequence.uncertainty.uncertainty,
-    timingsMs: { perceive, prefill, decode, generate: perceive + prefill + decode },
+    timingsMs: { perceive, select, prefill, decode, generate: perceive + select + prefill + decode },
   };
 }
 

@@ -61,6 +61,9 @@ describe('policy worker', () => {
     expect(result.uncertainty).toBeLessThanOrEqual(1);
     expect(result.frameSize).toBe(840);
     expect(result.timingsMs.decode).toBeGreaterThan(0);
+    // The selector's pick is timed on its own: it ran (objects were perceived), so it took some time.
+    expect(result.objects.length).toBeGreaterThan(0);
+    expect(result.timingsMs.select).toBeGreaterThan(0);
   }, 120_000);
 
   it('cancels a running chain with a typed error and refuses bad requests and runs before a load', async () => {

@@ -167,7 +167,8 @@ export interface PolicyResult {
   uncertainty: number;
   meanEntropy: number;
   objects: PolicyObject[];
-  timingsMs: { perceive: number; prefill: number; decode: number };
+  /** Stage times; `select` only for policies with a separate selector (pixelthink-nano). */
+  timingsMs: { perceive: number; select?: number; prefill: number; decode: number };
   /** The square frame the answer's coordinates are in. */
   frameSize: number;
 }

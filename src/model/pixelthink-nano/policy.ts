@@ -48,7 +48,8 @@ export interface PolicyRun {
   promptTokens: number;
   /** The square frame the answer's coordinates are in (840 for every policy of this app). */
   frameSize: number;
-  timingsMs: { perceive: number; prefill: number; decode: number };
+  /** Stage times; `select` is the selector's pick (the prompt is built after it). */
+  timingsMs: { perceive: number; select: number; prefill: number; decode: number };
   generation: GenerationTimings;
 }
 
@@ -92,8 +93,10 @@ export class PixelThinkNano {
   async run(image: PolicyImage, query: string, options: PolicyRunOptions): Promise<PolicyRun> {
     const perceiveStart = performance.now();
     const objects = await this.perceive(image);
-    const perceiveMs = performance.now() - perceiveStart;
+    const selectStart = performance.now();
+    const perceiveMs = selectStart - perceiveStart;
     const { ids: prompt, target } = await this.prompt(objects, query);
+    const selectMs = performance.now() - selectStart;
     const { onToken } = options;
     const sequence = await generate(this.decoder, prompt, {
       maxNewTokens: options.maxNewTokens,
@@ -126,6 +129,7 @@ export class PixelThinkNano {
       frameSize: ANSWER_FRAME,
       timingsMs: {
         perceive: perceiveMs,
+        select: selectMs,
         prefill: sequence.timings.prefillMs,
         decode: sequence.timings.decodeMs,
       },
