@@ -13,7 +13,7 @@ function variantUrl(variant: KernelVariant): URL {
 
 const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
 
-/** The compiled module, cached per variant: workers receive the same Module object instead of recompiling; failures are not cached. */
+/** The compiled module, cached per variant (workers receive the same Module object); a failure is not cached. */
 export function loadKernelModule(variant: KernelVariant): Promise<WebAssembly.Module> {
   let module = compiled.get(variant);
   if (!module) {
