@@ -22,7 +22,7 @@ import type {
   SegmenterRunner,
 } from '../src/eval/index';
 import { RlError } from '../src/rl/index';
-import { onStopSignal } from './lib/training-cli';
+import { abortOnStopSignal } from './lib/training-cli';
 import { createSamSegmenterRunner } from '../src/eval/sam-segmenter-runner';
 import {
   createGroundTruthObjectsRunner,
@@ -84,9 +84,7 @@ function writeJson(path: string, summary: EvalSummary): void {
 async function evaluateInterruptibly(options: EvalCliOptions, registries: Registries): Promise<EvalSummary> {
   const policy = await registries.policies.create(options.policy);
   const segmenter = await registries.segmenters.create(options.segmenter);
-  const controller = new AbortController();
-  const interrupt = () => controller.abort(new InterruptedError('interrupted'));
-  const unsubscribe = onStopSignal(interrupt);
+  const stop = abortOnStopSignal(() => new InterruptedError('interrupted'));
   try {
     return await evaluate(options.split, {
       n: options.n,
@@ -95,10 +93,10 @@ async function evaluateInterruptibly(options: EvalCliOptions, registries: Regist
       segmenter,
       rewardParams: options.rewardParams,
       onProgress: reportProgress,
-      signal: controller.signal,
+      signal: stop.signal,
     });
   } finally {
-    unsubscribe();
+    stop.release();
     await policy.dispose?.();
     await segmenter.dispose?.();
   }

@@ -37,7 +37,7 @@ import type { RewardParams, RewardPreset } from '../src/rl/index';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
 import {
   UsageError,
-  onStopSignal,
+  abortOnStopSignal,
   positiveInt,
   progressLine,
   report,
@@ -317,17 +317,15 @@ async function train(args: Args): Promise<void> {
     ...trainer.runState,
   });
 
-  const controller = new AbortController();
-  const interrupt = () => controller.abort(new Error('interrupted'));
-  const unsubscribe = onStopSignal(interrupt);
+  const stop = abortOnStopSignal(() => new Error('interrupted'));
   const started = performance.now();
   const firstStep = trainer.step;
   let steps = 0;
   try {
-    while (!trainer.done && !controller.signal.aborted) {
+    while (!trainer.done && !stop.signal.aborted) {
       let metrics: GrpoStepMetrics;
       try {
-        metrics = await trainer.trainStep(controller.signal);
+        metrics = await trainer.trainStep(stop.signal);
       } catch (error) {
         // An interrupted step changed nothing: the state is the one after the last finished step.
         if (!(error instanceof GenerationCancelledError)) throw error;
@@ -339,9 +337,9 @@ async function train(args: Args): Promise<void> {
       report(progressLine(trainer.step, settings.steps, details(metrics), metrics.ms, average));
     }
   } finally {
-    unsubscribe();
+    stop.release();
   }
-  const interrupted = controller.signal.aborted;
+  const interrupted = stop.signal.aborted;
   await trainer.saveCheckpoint();
   const minutes = (performance.now() - started) / 60_000;
   emit(args, { kind: 'end', step: trainer.step, interrupted, steps: trainer.step - firstStep, minutes });
@@ -387,9 +385,7 @@ async function evaluateAdapter(args: Args, count: number): Promise<void> {
     device: 'cpu',
     renderSize: NANO_SAM_CONFIG.inputSize,
   });
-  const controller = new AbortController();
-  const interrupt = () => controller.abort(new Error('interrupted'));
-  const unsubscribe = onStopSignal(interrupt);
+  const stop = abortOnStopSignal(() => new Error('interrupted'));
   try {
     const summary = await evaluate('test', {
       n: count,
@@ -397,7 +393,7 @@ async function evaluateAdapter(args: Args, count: number): Promise<void> {
       policy,
       segmenter,
       rewardParams,
-      signal: controller.signal,
+      signal: stop.signal,
       onProgress: (progress: EvalProgress) => report(formatProgress(progress)),
     });
     process.stderr.write('\n');
@@ -407,7 +403,7 @@ async function evaluateAdapter(args: Args, count: number): Promise<void> {
       console.log(JSON.stringify({ kind: 'eval', checkpoint: bytes ? args.path : null, ...rest }));
     }
   } finally {
-    unsubscribe();
+    stop.release();
     await policy.dispose?.();
     await segmenter.dispose?.();
   }

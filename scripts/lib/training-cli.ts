@@ -54,6 +54,13 @@ export function onStopSignal(stop: () => void): () => void {
   };
 }
 
+/** A signal that a stop signal aborts with `reason()`, for runs that take an AbortSignal; `release` unsubscribes. */
+export function abortOnStopSignal(reason: () => Error): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const release = onStopSignal(() => controller.abort(reason()));
+  return { signal: controller.signal, release };
+}
+
 /** A flag a stop signal sets, so the loop stops after the current step and writes its checkpoint. */
 export function interruptFlag(): { readonly interrupted: boolean } {
   const flag = { interrupted: false };
