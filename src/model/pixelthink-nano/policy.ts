@@ -48,7 +48,7 @@ export interface PolicyRun {
   promptTokens: number;
   /** The square frame the answer's coordinates are in (840 for every policy of this app). */
   frameSize: number;
-  /** Stage times; `select` is the selector's pick (the prompt is built after it). */
+  /** Stage times; `select` is the selector's pick and the prompt built from it. */
   timingsMs: { perceive: number; select: number; prefill: number; decode: number };
   generation: GenerationTimings;
 }
