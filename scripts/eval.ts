@@ -1,5 +1,6 @@
 // CLI: evaluates a policy + segmenter pair on a ShapeWorld split and prints the per-level table (npm run eval -- --help).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import {
   CliUsageError,
@@ -11,6 +12,7 @@ import {
   formatProgress,
   formatSummaryTable,
   parseEvalArgs,
+  resolveCliRewardParams,
 } from '../src/eval/index';
 import type {
   EvalCliOptions,
@@ -21,7 +23,12 @@ import type {
   RunnerRegistry,
   SegmenterRunner,
 } from '../src/eval/index';
-import { RlError } from '../src/rl/index';
+import { RlError, resolveRewardParams } from '../src/rl/index';
+import type { RewardParams } from '../src/rl/index';
+import { readSavedAdapter } from '../src/model/grpo/index';
+import type { SavedAdapterKind } from '../src/model/grpo/index';
+import { POLICY_MODEL_ID } from '../src/model/pixelthink-nano/folder';
+import type { Transformer } from '../src/model/transformer';
 import { abortOnStopSignal } from './lib/training-cli';
 import { createSamSegmenterRunner } from '../src/eval/sam-segmenter-runner';
 import {
@@ -29,6 +36,7 @@ import {
   createPixelThinkNanoRunner,
 } from '../src/eval/pixelthink-nano-runner';
 import { WasmBackend } from '../src/webgpu/backends/wasm';
+import type { Backend } from '../src/webgpu/backend';
 import { NANO_EVAL_MAX_NEW_TOKENS } from '../src/eval/nano-policy';
 import { configureTransformersForNode } from '../src/model/hub/transformers-node';
 import { NANO_SAM_CONFIG } from '../src/model/nano-sam/config';
@@ -41,9 +49,30 @@ class InterruptedError extends EvalError {}
 
 class FileError extends EvalError {}
 
+class AdapterError extends EvalError {}
+
+/** The policies that run on the engine and so can take a LoRA adapter. */
+const ADAPTER_POLICIES = ['pixelthink-nano', 'pixelthink-nano-gt-objects'];
+
+/** How the engine-run policies start: threads, and the adapter file, if any. */
+interface NanoLaunch {
+  threads: number | 'auto';
+  adapterPath: string | null;
+}
+
+/** What the adapter file held, once a runner has loaded it. */
+interface LoadedAdapter {
+  path: string;
+  kind: SavedAdapterKind;
+  step: number | null;
+  rewardParams: RewardParams;
+}
+
 interface Registries {
   policies: RunnerRegistry<PolicyRunner>;
   segmenters: RunnerRegistry<SegmenterRunner>;
+  /** Set when a policy runner has loaded --adapter. */
+  adapter: () => LoadedAdapter | null;
 }
 
 /** On a terminal the line is redrawn in place; in a log, about ten lines per run are enough. */
@@ -71,8 +100,12 @@ function prepareJsonPath(path: string | null): string | null {
   return absolute;
 }
 
-function writeJson(path: string, summary: EvalSummary): void {
-  const report = { generatedAt: new Date().toISOString(), ...summary };
+function writeJson(path: string, summary: EvalSummary, adapter: LoadedAdapter | null): void {
+  const report = {
+    generatedAt: new Date().toISOString(),
+    adapter: adapter && { path: adapter.path, kind: adapter.kind, step: adapter.step },
+    ...summary,
+  };
   try {
     writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
   } catch (error) {
@@ -84,6 +117,10 @@ function writeJson(path: string, summary: EvalSummary): void {
 async function evaluateInterruptibly(options: EvalCliOptions, registries: Registries): Promise<EvalSummary> {
   const policy = await registries.policies.create(options.policy);
   const segmenter = await registries.segmenters.create(options.segmenter);
+  const adapter = registries.adapter();
+  const rewardParams = adapter
+    ? resolveCliRewardParams(options.rewardOverrides, adapter.rewardParams)
+    : options.rewardParams;
   const stop = abortOnStopSignal(() => new InterruptedError('interrupted'));
   try {
     return await evaluate(options.split, {
@@ -91,7 +128,7 @@ async function evaluateInterruptibly(options: EvalCliOptions, registries: Regist
       offset: options.offset,
       policy,
       segmenter,
-      rewardParams: options.rewardParams,
+      rewardParams,
       onProgress: reportProgress,
       signal: stop.signal,
     });
@@ -107,22 +144,68 @@ async function run(options: EvalCliOptions, registries: Registries): Promise<voi
   const summary = await evaluateInterruptibly(options, registries);
   console.log(formatSummaryTable(summary));
   if (jsonPath === null) return;
-  writeJson(jsonPath, summary);
+  writeJson(jsonPath, summary, registries.adapter());
   console.log(`\nwrote ${jsonPath}`);
 }
 
-/** pixelthink-nano from public/models, greedy, on the engine's wasm backend with all cores. */
-function withShippedPolicies(registry: RunnerRegistry<PolicyRunner>): RunnerRegistry<PolicyRunner> {
+async function readAdapterBytes(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(resolve(path)));
+  } catch (error) {
+    throw new AdapterError(`cannot read --adapter ${path}: ${describeFailure(error)}`);
+  }
+}
+
+/** The adapter for the loaded decoder, refused with the file's reason (not a stack) when it does not fit. */
+function loadAdapter(path: string, bytes: Uint8Array, backend: Backend, decoder: Transformer) {
+  let saved;
+  try {
+    saved = readSavedAdapter(backend, decoder, POLICY_MODEL_ID, bytes);
+  } catch (error) {
+    throw new AdapterError(`--adapter ${path}: ${describeFailure(error)}`);
+  }
+  let rewardParams: RewardParams;
+  try {
+    rewardParams = resolveRewardParams(saved.rewardParams as Partial<RewardParams>);
+  } catch (error) {
+    saved.adapters.dispose();
+    throw new AdapterError(`--adapter ${path}: its recorded reward is invalid (${describeFailure(error)})`);
+  }
+  const at = saved.step === null ? '' : ` at step ${saved.step}`;
+  process.stderr.write(`adapter: ${path} (${saved.kind}${at})\n`);
+  return { loaded: { path, kind: saved.kind, step: saved.step, rewardParams }, adapters: saved.adapters };
+}
+
+/**
+ * pixelthink-nano from public/models, greedy, on the engine's wasm backend, with --adapter when given. `onAdapter`
+ * hears what the adapter file held, so the run can take the reward it was trained with.
+ */
+function withShippedPolicies(
+  registry: RunnerRegistry<PolicyRunner>,
+  launch: NanoLaunch,
+  onAdapter: (adapter: LoadedAdapter) => void,
+): RunnerRegistry<PolicyRunner> {
   const options = async () => {
     const modelRoot = resolve('public/models');
     configureTransformersForNode(modelRoot);
-    const backend = await WasmBackend.create({ threads: 'auto' });
+    const adapterPath = launch.adapterPath;
+    const bytes = adapterPath === null ? null : await readAdapterBytes(adapterPath);
+    const backend = await WasmBackend.create({ threads: launch.threads });
     return {
       modelRoot,
       backend,
       sampling: { temperature: 0 },
       maxNewTokens: NANO_EVAL_MAX_NEW_TOKENS,
       seed: 0,
+      ...(adapterPath !== null && bytes !== null
+        ? {
+            adapter: (decoder: Transformer) => {
+              const { loaded, adapters } = loadAdapter(adapterPath, bytes, backend, decoder);
+              onAdapter(loaded);
+              return adapters;
+            },
+          }
+        : {}),
     };
   };
   registry.register({
@@ -134,18 +217,7 @@ function withShippedPolicies(registry: RunnerRegistry<PolicyRunner>): RunnerRegi
     id: 'pixelthink-nano-gt-objects',
     description:
       "pixelthink-nano's decoder reading the true object list (a perfect front end; decoder-only upper bound)",
-    create: async () => {
-      const modelRoot = resolve('public/models');
-      configureTransformersForNode(modelRoot);
-      const backend = await WasmBackend.create({ threads: 'auto' });
-      return createGroundTruthObjectsRunner({
-        modelRoot,
-        backend,
-        sampling: { temperature: 0 },
-        maxNewTokens: NANO_EVAL_MAX_NEW_TOKENS,
-        seed: 0,
-      });
-    },
+    create: async () => createGroundTruthObjectsRunner(await options()),
   });
 }
 
@@ -166,16 +238,30 @@ function withShippedSegmenters(registry: RunnerRegistry<SegmenterRunner>): Runne
   });
 }
 
+function shippedRegistries(launch: NanoLaunch): Registries {
+  let adapter: LoadedAdapter | null = null;
+  return {
+    policies: withShippedPolicies(defaultPolicies(), launch, (loaded) => (adapter = loaded)),
+    segmenters: withShippedSegmenters(defaultSegmenters()),
+    adapter: () => adapter,
+  };
+}
+
 /** Returns the exit code: 0 on success, 2 on bad usage, 1 when the run fails, 130 when interrupted. */
 async function main(argv: readonly string[]): Promise<number> {
-  const registries = {
-    policies: withShippedPolicies(defaultPolicies()),
-    segmenters: withShippedSegmenters(defaultSegmenters()),
+  const known = {
+    policies: shippedRegistries({ threads: 'auto', adapterPath: null }).policies.list(),
+    segmenters: withShippedSegmenters(defaultSegmenters()).list(),
   };
-  const known = { policies: registries.policies.list(), segmenters: registries.segmenters.list() };
   let command: EvalCommand;
   try {
     command = parseEvalArgs(argv, known);
+    if (
+      command.kind === 'run' &&
+      command.options.adapter !== null &&
+      !ADAPTER_POLICIES.includes(command.options.policy)
+    )
+      throw new CliUsageError(`--adapter needs an engine-run policy (${ADAPTER_POLICIES.join(', ')})`);
   } catch (error) {
     if (!(error instanceof CliUsageError)) throw error;
     console.error(`eval: ${error.message}\n${evalUsage(known)}`);
@@ -185,8 +271,9 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(evalUsage(known));
     return 0;
   }
+  const { threads, adapter: adapterPath } = command.options;
   try {
-    await run(command.options, registries);
+    await run(command.options, shippedRegistries({ threads, adapterPath }));
     return 0;
   } catch (error) {
     if (error instanceof InterruptedError) {

@@ -1,21 +1,13 @@
-// CLI: GRPO on LoRA adapters of pixelthink-nano over ShapeWorld (method.md §6), resumable; --eval scores an adapter (npm run train:grpo -- --help).
+// CLI: GRPO on LoRA adapters of pixelthink-nano over ShapeWorld (method.md §6), resumable (npm run train:grpo -- --help).
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluate, formatProgress, formatSummaryTable } from '../src/eval/index';
-import type { EvalProgress } from '../src/eval/index';
-import {
-  createGroundTruthObjectsRunner,
-  createPixelThinkNanoRunner,
-} from '../src/eval/pixelthink-nano-runner';
-import { createSamSegmenterRunner } from '../src/eval/sam-segmenter-runner';
 import { GenerationCancelledError } from '../src/model/generate';
 import {
   DEFAULT_FIRST_SAMPLE,
   DEFAULT_GRPO_SETTINGS,
   GrpoTrainer,
-  readGrpoCheckpoint,
   shapeWorldTask,
 } from '../src/model/grpo/index';
 import type {
@@ -25,11 +17,9 @@ import type {
   ObjectSource,
 } from '../src/model/grpo/index';
 import { configureTransformersForNode } from '../src/model/hub/transformers-node';
-import { NANO_SAM_CONFIG } from '../src/model/nano-sam/config';
 import { loadPixelThinkNano, POLICY_MODEL_ID } from '../src/model/pixelthink-nano/folder';
 import { PERCEPTION_FILE, perceptionFromCheckpoint } from '../src/model/pixelthink-nano/perceive';
 import type { Perceive } from '../src/model/pixelthink-nano/policy';
-import type { Transformer } from '../src/model/transformer';
 import { PROJECTION_NAMES } from '../src/model/transformer/names';
 import type { ProjectionName } from '../src/model/transformer/names';
 import { DEFAULT_REWARD_PARAMS } from '../src/rl/index';
@@ -72,8 +62,6 @@ GRPO (method.md §6) on LoRA adapters of public/models/pixelthink-nano, ShapeWor
   --export-adapter <file>  when the run stops, also write the adapter file the app imports (Adapters → Import):
                        PEFT tensor names, base model, settings, reward and step; with --resume on a finished
                        run it only exports. --name <text> names it (default: checkpoint name · step n)
-  --eval <n>           instead of training: score the adapter in --checkpoint (--base: no adapter) on ShapeWorld
-                       test 0..n-1 with nano-sam, greedy, and print the per-level table (gIoU, cIoU, reward, lengths)
 Metrics of every step are appended to <checkpoint>.metrics.jsonl. Ctrl-C (or SIGTERM) stops the step, writes the checkpoint, exits.`;
 
 interface Args {
@@ -85,8 +73,6 @@ interface Args {
   threads: number | undefined;
   objects: ObjectSource;
   firstSample: number;
-  evalCount: number | undefined;
-  base: boolean;
   exportPath: string | undefined;
   exportName: string | undefined;
   settings: GrpoSettingsInput;
@@ -168,16 +154,12 @@ function parse(): Args {
       threads: { type: 'string' },
       json: { type: 'boolean', default: false },
       'checkpoint-layers': { type: 'boolean' },
-      eval: { type: 'string' },
-      base: { type: 'boolean', default: false },
       'export-adapter': { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.resume && values.fresh) throw new UsageError('--resume and --fresh exclude each other');
-  if (values.eval !== undefined && values['export-adapter'] !== undefined)
-    throw new UsageError('--eval scores a checkpoint; --export-adapter belongs to a training run');
   const preset = choice<RewardPreset>('preset', values.preset, ['pixelthink', 'seg-zero']);
   return {
     help: values.help,
@@ -188,8 +170,6 @@ function parse(): Args {
     threads: positiveInt('threads', values.threads),
     objects: choice<ObjectSource>('objects', values.objects, ['perceived', 'gt']) ?? 'perceived',
     firstSample: nonNegativeInt('first-sample', values['first-sample']) ?? DEFAULT_FIRST_SAMPLE,
-    evalCount: positiveInt('eval', values.eval),
-    base: values.base,
     exportPath: values['export-adapter'] === undefined ? undefined : resolve(values['export-adapter']),
     exportName: values.name,
     settings: {
@@ -351,64 +331,6 @@ async function train(args: Args): Promise<void> {
   backend.dispose();
 }
 
-/** The per-level table of the adapter in --checkpoint (or the base) on ShapeWorld test, through src/eval. */
-async function evaluateAdapter(args: Args, count: number): Promise<void> {
-  const modelRoot = resolve('public/models');
-  configureTransformersForNode(modelRoot);
-  const bytes = args.base ? null : existsSync(args.path) ? new Uint8Array(readFileSync(args.path)) : null;
-  if (!args.base && bytes === null) throw new UsageError(`${args.path} does not exist (or pass --base)`);
-  const backend = await WasmBackend.create({ threads: args.threads ?? 'auto' });
-  let rewardParams = { ...DEFAULT_REWARD_PARAMS, ...args.settings.reward };
-  const runnerOptions = {
-    modelRoot,
-    backend,
-    sampling: { temperature: 0 },
-    maxNewTokens: 400,
-    seed: 0,
-    ...(bytes
-      ? {
-          adapter: (decoder: Transformer) => {
-            const checkpoint = readGrpoCheckpoint(backend, decoder, bytes);
-            rewardParams = { ...checkpoint.run.settings.reward, ...args.settings.reward };
-            process.stderr.write(`adapter: ${args.path} at step ${checkpoint.optimizerState.step}\n`);
-            return checkpoint.adapters;
-          },
-        }
-      : {}),
-  };
-  const policy =
-    args.objects === 'gt'
-      ? await createGroundTruthObjectsRunner(runnerOptions)
-      : await createPixelThinkNanoRunner(runnerOptions);
-  const segmenter = await createSamSegmenterRunner({
-    modelId: 'nano-sam',
-    device: 'cpu',
-    renderSize: NANO_SAM_CONFIG.inputSize,
-  });
-  const stop = abortOnStopSignal(() => new Error('interrupted'));
-  try {
-    const summary = await evaluate('test', {
-      n: count,
-      offset: 0,
-      policy,
-      segmenter,
-      rewardParams,
-      signal: stop.signal,
-      onProgress: (progress: EvalProgress) => report(formatProgress(progress)),
-    });
-    process.stderr.write('\n');
-    console.log(formatSummaryTable(summary));
-    if (args.json) {
-      const { rows: _rows, ...rest } = summary;
-      console.log(JSON.stringify({ kind: 'eval', checkpoint: bytes ? args.path : null, ...rest }));
-    }
-  } finally {
-    stop.release();
-    await policy.dispose?.();
-    await segmenter.dispose?.();
-  }
-}
-
 async function main(): Promise<number> {
   let args: Args;
   try {
@@ -423,8 +345,7 @@ async function main(): Promise<number> {
     return 0;
   }
   try {
-    if (args.evalCount !== undefined) await evaluateAdapter(args, args.evalCount);
-    else await train(args);
+    await train(args);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -1,7 +1,7 @@
 // Tests of the eval CLI's option parsing: defaults, reward flags, and a clear message for every bad input.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REWARD_PARAMS } from '../rl/index';
-import { CliUsageError, evalUsage, parseEvalArgs } from './cli-options';
+import { CliUsageError, evalUsage, parseEvalArgs, resolveCliRewardParams } from './cli-options';
 import type { EvalCliOptions, KnownRunners } from './cli-options';
 
 const KNOWN: KnownRunners = {
@@ -38,8 +38,32 @@ describe('parseEvalArgs', () => {
       n: 1000,
       offset: 0,
       json: null,
+      adapter: null,
+      threads: 'auto',
       rewardParams: DEFAULT_REWARD_PARAMS,
+      rewardOverrides: {},
     });
+  });
+
+  it('reads the adapter file and the thread count', () => {
+    expect(options('--adapter', 'runs/a.safetensors', '--threads', '1')).toMatchObject({
+      adapter: 'runs/a.safetensors',
+      threads: 1,
+    });
+    expect(options('--threads=auto').threads).toBe('auto');
+  });
+
+  it("keeps the reward flags apart, so they win over an adapter's recorded reward and nothing else does", () => {
+    const { rewardOverrides } = options('--beta', '0.01', '--reward-preset', 'seg-zero');
+    expect(rewardOverrides).toEqual({ beta: 0.01, preset: 'seg-zero' });
+    const recorded = { preset: 'pixelthink' as const, lowBudget: 48, beta: 0.002 };
+    expect(resolveCliRewardParams(rewardOverrides, recorded)).toEqual({
+      ...DEFAULT_REWARD_PARAMS,
+      lowBudget: 48,
+      beta: 0.01,
+      preset: 'seg-zero',
+    });
+    expect(resolveCliRewardParams({}, recorded)).toEqual({ ...DEFAULT_REWARD_PARAMS, ...recorded });
   });
 
   it('reads the range, the JSON path and every reward flag, in both spellings', () => {
@@ -99,6 +123,8 @@ describe('parseEvalArgs', () => {
     [[...BASE, '--n'], /--n needs a value/],
     [[...BASE, '--n', '2', '--n', '3'], /--n given twice/],
     [[...BASE, 'extra'], /unexpected argument "extra"/],
+    [[...BASE, '--threads', '0'], /--threads must be auto or a positive integer, got "0"/],
+    [[...BASE, '--threads', 'many'], /--threads must be auto or a positive integer, got "many"/],
   ])('rejects %j', (argv, message) => {
     expect(usageError(...argv)).toMatch(message);
   });

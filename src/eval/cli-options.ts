@@ -19,7 +19,14 @@ export interface EvalCliOptions {
   offset: number;
   /** Where to write the JSON report; null for none. */
   json: string | null;
+  /** A train:grpo checkpoint or an exported adapter file to run the policy with; null for the base policy. */
+  adapter: string | null;
+  /** wasm threads of engine-run policies. */
+  threads: number | 'auto';
+  /** The reward flags' parameters over the defaults (validated). */
   rewardParams: RewardParams;
+  /** Only the reward parameters given as flags: they also win over an adapter's recorded reward. */
+  rewardOverrides: Partial<RewardParams>;
 }
 
 export type EvalCommand = { kind: 'help' } | { kind: 'run'; options: EvalCliOptions };
@@ -50,7 +57,7 @@ const CHOICE_REWARD_FLAGS = {
   'length-mode': 'lengthMode',
 } as const satisfies Record<string, keyof RewardParams>;
 
-const RUN_FLAGS = ['policy', 'segmenter', 'split', 'n', 'offset', 'json'] as const;
+const RUN_FLAGS = ['policy', 'segmenter', 'split', 'n', 'offset', 'json', 'adapter', 'threads'] as const;
 const KNOWN_FLAGS: readonly string[] = [
   ...RUN_FLAGS,
   ...Object.keys(NUMERIC_REWARD_FLAGS),
@@ -64,6 +71,7 @@ function listing(runners: readonly RunnerListing[]): string {
 export function evalUsage(known: KnownRunners): string {
   const d = DEFAULT_REWARD_PARAMS;
   return `usage: npm run eval -- --policy ID --segmenter ID [--split test] [--n N] [--offset K] [--json FILE]
+         [--adapter FILE] [--threads N|auto]
          [--reward-preset pixelthink|seg-zero] [--tau1 X] [--tau2 X] [--gamma X] [--length-mode words|reasoning-tokens]
          [--low-budget X] [--base-budget X] [--alpha X] [--beta X]
   --policy        policy runner:${listing(known.policies)}
@@ -72,6 +80,9 @@ export function evalUsage(known: KnownRunners): string {
   --n             number of samples (default: the rest of the split; required for train)
   --offset        first sample index (default 0)
   --json          also write the summary and per-sample rows as JSON to FILE
+  --adapter       run pixelthink-nano with a LoRA adapter: a train:grpo checkpoint or an exported adapter file
+                  (Adapters → Export); the reward then defaults to the one it was trained with (flags win)
+  --threads       wasm threads of pixelthink-nano (default auto: all cores)
   --reward-preset pixelthink (accuracy × soft length factor, default) or seg-zero (accuracy only)
   --tau1/--tau2   difficulty thresholds of the hard and medium branches (default ${d.tau1}, ${d.tau2})
   --gamma         weight of external difficulty against uncertainty, 0..1 (default ${d.gamma}; the paper lists 0.7)
@@ -126,18 +137,27 @@ function flagOf(param: string): string {
   return Object.keys(flags).find((flag) => flags[flag] === param) ?? param;
 }
 
-function rewardParams(pairs: Map<string, string>): RewardParams {
-  const overrides: Partial<RewardParams> = {
-    // Cast only to hand the text over: resolveRewardParams rejects anything that is not a known choice.
-    preset: pairs.get('reward-preset') as RewardPreset | undefined,
-    lengthMode: pairs.get('length-mode') as LengthMode | undefined,
-  };
+function rewardOverrides(pairs: Map<string, string>): Partial<RewardParams> {
+  const overrides: Partial<RewardParams> = {};
+  // Cast only to hand the text over: resolveRewardParams rejects anything that is not a known choice.
+  const preset = pairs.get('reward-preset') as RewardPreset | undefined;
+  const lengthMode = pairs.get('length-mode') as LengthMode | undefined;
+  if (preset !== undefined) overrides.preset = preset;
+  if (lengthMode !== undefined) overrides.lengthMode = lengthMode;
   for (const [flag, param] of Object.entries(NUMERIC_REWARD_FLAGS)) {
     const text = pairs.get(flag);
     if (text !== undefined) overrides[param] = parseNumber(flag, text);
   }
+  return overrides;
+}
+
+/** The parameters of `base` with `overrides` on top; a bad value is reported under the flag that names it. */
+export function resolveCliRewardParams(
+  overrides: Partial<RewardParams>,
+  base: Partial<RewardParams> = {},
+): RewardParams {
   try {
-    return resolveRewardParams(overrides);
+    return resolveRewardParams({ ...base, ...overrides });
   } catch (error) {
     if (!(error instanceof RewardParamError)) throw error;
     const reason = error.message.startsWith(`${error.param}: `)
@@ -145,6 +165,13 @@ function rewardParams(pairs: Map<string, string>): RewardParams {
       : error.message;
     throw new CliUsageError(`--${flagOf(error.param)} ${reason}`);
   }
+}
+
+function parseThreads(text: string | undefined): number | 'auto' {
+  if (text === undefined || text === 'auto') return 'auto';
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new CliUsageError(`--threads must be auto or a positive integer, got "${text}"`);
+  return Number(text);
 }
 
 function range(pairs: Map<string, string>): { split: Split; n: number; offset: number } {
@@ -162,6 +189,7 @@ function range(pairs: Map<string, string>): { split: Split; n: number; offset: n
 export function parseEvalArgs(argv: readonly string[], known: KnownRunners): EvalCommand {
   if (argv.includes('--help') || argv.includes('-h')) return { kind: 'help' };
   const pairs = readPairs(argv);
+  const overrides = rewardOverrides(pairs);
   return {
     kind: 'run',
     options: {
@@ -169,7 +197,10 @@ export function parseEvalArgs(argv: readonly string[], known: KnownRunners): Eva
       segmenter: requiredRunner(pairs, 'segmenter', known.segmenters),
       ...range(pairs),
       json: pairs.get('json') ?? null,
-      rewardParams: rewardParams(pairs),
+      adapter: pairs.get('adapter') ?? null,
+      threads: parseThreads(pairs.get('threads')),
+      rewardParams: resolveCliRewardParams(overrides),
+      rewardOverrides: overrides,
     },
   };
 }

@@ -25,5 +25,5 @@ export type { LevelReports } from './accumulator';
 export { STAGES, timed } from './timing';
 export { describeReward, formatSummaryTable } from './table';
 export { formatProgress } from './progress';
-export { CliUsageError, evalUsage, parseEvalArgs } from './cli-options';
+export { CliUsageError, evalUsage, parseEvalArgs, resolveCliRewardParams } from './cli-options';
 export type { EvalCliOptions, EvalCommand, KnownRunners, RunnerListing } from './cli-options';

@@ -37,5 +37,10 @@ describe('RunnerRegistry', () => {
     ).toThrow(/already registered/);
     registry.register({ id: 'liar', description: 'wrong id', create: () => stub('other') });
     await expect(registry.create('liar')).rejects.toThrow(EvalError);
+    // The entry's model with a LoRA adapter names itself <id>+lora; no other suffix passes.
+    registry.register({ id: 'nano', description: 'adapted', create: () => stub('nano+lora') });
+    expect((await registry.create('nano')).id).toBe('nano+lora');
+    registry.register({ id: 'near', description: 'other suffix', create: () => stub('near+x') });
+    await expect(registry.create('near')).rejects.toThrow(EvalError);
   });
 });

@@ -43,8 +43,10 @@ export class RunnerRegistry<T extends { readonly id: string }> {
 
   async create(id: string): Promise<T> {
     const runner = await this.entry(id).create();
-    // A factory registered under one id must not hand back another runner: tables and JSON name runners by id.
-    if (runner.id !== id) throw new EvalError(`${this.kind} "${id}" created a runner with id "${runner.id}"`);
+    // A factory registered under one id must not hand back another runner: tables and JSON name runners by id. The
+    // one variant allowed is the entry's model with a LoRA adapter, which names itself `<id>+lora`.
+    if (runner.id !== id && runner.id !== `${id}+lora`)
+      throw new EvalError(`${this.kind} "${id}" created a runner with id "${runner.id}"`);
     return runner;
   }
 }

@@ -28,3 +28,5 @@ export type { ObjectSource, ShapeWorldTaskOptions } from './shapeworld-task';
 export { perceivedPromptIds, policyTaskGlue } from './policy-task';
 export { LabelledTaskError, labelledSamplesTask } from './samples-task';
 export type { LabelledSample, LabelledTaskOptions } from './samples-task';
+export { readSavedAdapter } from './saved-adapter';
+export type { SavedAdapter, SavedAdapterKind } from './saved-adapter';
