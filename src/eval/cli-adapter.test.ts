@@ -1,9 +1,7 @@
 // `npm run eval -- --adapter`: pixelthink-nano with a LoRA adapter file, its recorded reward, and clear refusals.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoraAdapters, encodeAdapterFile } from '../model/lora';
 import type { LoraConfig } from '../model/lora';
@@ -11,9 +9,9 @@ import { configureTransformersForNode } from '../model/hub/transformers-node';
 import { POLICY_MODEL_ID } from '../model/pixelthink-nano/folder';
 import { Random, WasmBackend } from '../webgpu';
 import { loadPixelThinkNanoFromDisk } from './pixelthink-nano-runner';
+import { REPO_ROOT, runEvalCli } from './cli-test-support';
 import type { EvalSummary } from './types';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MODEL_ROOT = join(REPO_ROOT, 'public/models');
 const TIMEOUT_MS = 120_000;
 const scratch = mkdtempSync(join(tmpdir(), 'pixelthink-eval-adapter-'));
@@ -24,12 +22,7 @@ interface Report extends EvalSummary {
 }
 
 function runCli(...args: string[]) {
-  const result = spawnSync('node_modules/.bin/tsx', ['scripts/eval.ts', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: TIMEOUT_MS,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runEvalCli(TIMEOUT_MS, ...args);
 }
 
 /** Two test samples of pixelthink-nano (the oracle segmenter keeps it quick), the report read back. */

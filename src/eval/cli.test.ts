@@ -1,23 +1,16 @@
 // Tests of `npm run eval` as a process: the table on stdout, a valid JSON report, and exit code 2 on bad usage.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runEvalCli } from './cli-test-support';
 import type { EvalSummary } from './types';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TIMEOUT_MS = 30_000;
 const scratch = mkdtempSync(join(tmpdir(), 'pixelthink-eval-'));
 
 function runCli(...args: string[]) {
-  const result = spawnSync('node_modules/.bin/tsx', ['scripts/eval.ts', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: TIMEOUT_MS,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runEvalCli(TIMEOUT_MS, ...args);
 }
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
