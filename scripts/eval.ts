@@ -188,8 +188,9 @@ function withShippedPolicies(
   const options = async () => {
     const modelRoot = resolve('public/models');
     configureTransformersForNode(modelRoot);
-    const adapterPath = launch.adapterPath;
-    const bytes = adapterPath === null ? null : await readAdapterBytes(adapterPath);
+    const { adapterPath } = launch;
+    const adapterFile =
+      adapterPath === null ? null : { path: adapterPath, bytes: await readAdapterBytes(adapterPath) };
     const backend = await WasmBackend.create({ threads: launch.threads });
     return {
       modelRoot,
@@ -197,10 +198,10 @@ function withShippedPolicies(
       sampling: { temperature: 0 },
       maxNewTokens: NANO_EVAL_MAX_NEW_TOKENS,
       seed: 0,
-      ...(adapterPath !== null && bytes !== null
+      ...(adapterFile
         ? {
             adapter: (decoder: Transformer) => {
-              const { loaded, adapters } = loadAdapter(adapterPath, bytes, backend, decoder);
+              const { loaded, adapters } = loadAdapter(adapterFile.path, adapterFile.bytes, backend, decoder);
               onAdapter(loaded);
               return adapters;
             },
